@@ -1,0 +1,108 @@
+// Pure policy evaluation: from the facts of a wheel's dependency graph to the
+// best policy and, for every better policy, the reasons it is not reached.
+// Does no I/O; the caller builds the graph (see repair/analyze.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wheelfix/policy/policy.hpp"
+
+namespace wheelfix::policy {
+
+// A DT_NEEDED entry and what the loader emulation resolved it to.
+struct Dependency {
+  std::string name;   // the DT_NEEDED string
+  int target = -1;    // index into Graph::objects, -1 when not found
+};
+
+// A versioned reference, e.g. GLIBC_2.17 from libc.so.6.
+struct SymbolVersionRef {
+  std::string library;  // vn_file
+  std::string version;  // "GLIBC_2.17"
+  bool weak = false;
+};
+
+// The facts about one ELF object that evaluation needs.
+struct ObjectFacts {
+  std::string path;       // in-wheel path ("pkg/_ext.so") or absolute path
+  bool in_wheel = false;  // the object is a member of the wheel
+  std::optional<std::string> soname;
+  elf::Arch arch = elf::Arch::unknown;
+  Libc libc = Libc::unknown;  // from PT_INTERP / DT_NEEDED
+  std::vector<Dependency> deps;                  // DT_NEEDED, resolved
+  std::vector<SymbolVersionRef> version_refs;    // .gnu.version_r
+  std::vector<std::string> undefined_strong;     // undefined non-weak dynamic symbols
+  int isa_level = 1;                             // x86-64 level needed (1 = baseline)
+};
+
+// Everything reachable from the ELF files of a wheel.
+struct Graph {
+  std::vector<ObjectFacts> objects;  // wheel objects first, then external ones
+};
+
+struct EvalOptions {
+  std::vector<std::string> exclude;   // soname globs never grafted (--exclude)
+  // For musllinux: the musl version of the target system, when known; a
+  // musllinux policy with another version is then skipped.
+  std::optional<std::pair<int, int>> musl_version;
+};
+
+enum class ReasonKind {
+  symbol_version,   // a version reference the policy does not allow
+  blacklist,        // an undefined strong symbol the policy blacklists
+  isa_level,        // needs x86-64-v2 or higher
+  libc_mismatch,    // glibc binary vs musllinux policy or the reverse
+  arch,             // the policy does not exist for the wheel's arch
+  missing_library,  // a needed library that was not found (repair impossible)
+};
+
+// Why a policy is not reached, with the evidence.
+struct Reason {
+  ReasonKind kind;
+  std::string file;     // object that has the problem (in-wheel path or abs path)
+  std::string library;  // library involved (vn_file, blacklisted soname, missing name)
+  std::string symbol;   // symbol or version ("GLIBC_2.34", "zcalloc", "x86-64-v3")
+  // One-line human text, e.g. "symbol version GLIBC_2.34 in pkg/_ext.so (from libc.so.6)".
+  std::string describe() const;
+};
+
+// The outcome of one policy.
+struct PolicyResult {
+  const Policy* policy = nullptr;
+  bool ok = false;
+  std::vector<Reason> reasons;
+};
+
+// A library repair would vendor, with who needs it.
+struct GraftedLib {
+  std::string name;                    // DT_NEEDED name (soname)
+  int object = -1;                     // index into Graph::objects
+  std::vector<std::string> needed_by;  // object paths, sorted
+};
+
+struct Evaluation {
+  elf::Arch arch = elf::Arch::unknown;
+  Libc libc = Libc::unknown;
+  // One result per policy known for this libc, highest priority first.
+  std::vector<PolicyResult> results;
+  // The best policy that is ok (nullptr: none; the wheel stays linux_<arch>).
+  const Policy* best = nullptr;
+  // Libraries repair would graft for the best policy (or, with none, for the
+  // lowest-priority policy of the libc), sorted by name.
+  std::vector<GraftedLib> grafted;
+  // DT_NEEDED entries on libpython that repair removes (object path, name).
+  std::vector<std::pair<std::string, std::string>> libpython_links;
+  // The platform tag set the best policy writes (e.g.
+  // "manylinux2014_x86_64.manylinux_2_17_x86_64"), or "linux_<arch>".
+  std::string platform_tag;
+};
+
+// Evaluates `graph` against every policy of `policies`. Pure: no I/O.
+Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOptions& options = {});
+
+// True for names that are libpython (libpython3.11.so.1.0, libpython3.13t.so...).
+bool is_libpython(std::string_view soname);
+
+}  // namespace wheelfix::policy

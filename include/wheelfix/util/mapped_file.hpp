@@ -1,0 +1,40 @@
+// Read-only memory mapping of a whole file.
+#pragma once
+
+#include <string>
+
+#include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/result.hpp"
+
+namespace wheelfix::util {
+
+// A file mapped read-only. Pages are read by the kernel only when touched, so
+// parsing the headers of a 500 MB library reads a few pages. Move-only.
+class MappedFile {
+ public:
+  // Maps `path`. Fails with "<path>: <strerror>" when it cannot be opened,
+  // is not a regular file, or cannot be mapped. An empty file maps to an
+  // empty view.
+  static Result<MappedFile> open(const std::string& path);
+
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  Bytes bytes() const { return Bytes(data_, size_); }
+  std::size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::string path_;
+};
+
+// Reads a whole (small) file into a string. Fails with "<path>: <strerror>".
+Result<std::string> read_text_file(const std::string& path);
+
+}  // namespace wheelfix::util

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything wheelfix needs to build and test on Debian 12, from
+# Debian's own archive only. Idempotent; run as root (or with sudo).
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+pkgs=(
+  # build
+  build-essential cmake pkg-config
+  libcli11-dev nlohmann-json3-dev catch2 libssl-dev zlib1g-dev libdeflate-dev
+  # test tools: reference readers, archive checkers, python
+  binutils elfutils patchelf unzip zip libarchive-tools file
+  python3 python3-dev python3-venv python3-pip
+  # test wheels: musl and cross compilers, qemu-user to run cross binaries
+  musl-tools
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
+  gcc-arm-linux-gnueabihf
+  gcc-i686-linux-gnu
+  gcc-powerpc64le-linux-gnu
+  gcc-s390x-linux-gnu
+  gcc-riscv64-linux-gnu
+  qemu-user
+  util-linux
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
