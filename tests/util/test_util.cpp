@@ -1,0 +1,126 @@
+// Unit tests for the util module: results, checked arithmetic, hashing,
+// the atomic writer and string helpers.
+#include <catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/hash.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/result.hpp"
+#include "wheelfix/util/strings.hpp"
+
+namespace fs = std::filesystem;
+using namespace wheelfix::util;
+
+namespace {
+
+Result<int> half(int x) {
+  if (x % 2) return make_error("odd: ", std::to_string(x));
+  return x / 2;
+}
+
+Result<int> quarter(int x) {
+  WF_TRY(int h, half(x));
+  WF_TRY(int q, half(h));
+  return q;
+}
+
+fs::path temp_dir() {
+  auto base = fs::temp_directory_path() / ("wf-util-" + std::to_string(::getpid()));
+  fs::create_directories(base);
+  return base;
+}
+
+std::size_t count_files(const fs::path& dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("Result propagates errors through WF_TRY") {
+  REQUIRE(quarter(8).value() == 2);
+  auto r = quarter(6);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.error().message == "odd: 3");
+}
+
+TEST_CASE("checked arithmetic refuses overflow") {
+  REQUIRE(checked_add(1, 2) == 3u);
+  REQUIRE_FALSE(checked_add(UINT64_MAX, 1).has_value());
+  REQUIRE_FALSE(checked_mul(UINT64_MAX / 2, 3).has_value());
+  REQUIRE(in_bounds(0, 10, 10));
+  REQUIRE_FALSE(in_bounds(1, 10, 10));
+  REQUIRE_FALSE(in_bounds(UINT64_MAX, 2, 10));
+  std::uint8_t buf[] = {'a', 'b', 0, 'c'};
+  REQUIRE(c_string_at(Bytes(buf, 4), 0) == std::string_view("ab"));
+  REQUIRE_FALSE(c_string_at(Bytes(buf, 4), 3).has_value());  // no NUL before the end
+  REQUIRE_FALSE(c_string_at(Bytes(buf, 4), 9).has_value());
+  REQUIRE_FALSE(slice(Bytes(buf, 4), 2, 3).has_value());
+}
+
+TEST_CASE("sha256 and its encodings match known vectors") {
+  auto d = sha256(as_bytes(std::string_view("abc")));
+  REQUIRE(to_hex(as_bytes(d)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  REQUIRE(to_urlsafe_b64_nopad(as_bytes(d)) == "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
+  REQUIRE(to_urlsafe_b64_nopad(as_bytes(std::string_view("a"))) == "YQ");
+  REQUIRE(to_urlsafe_b64_nopad(as_bytes(std::string_view("ab"))) == "YWI");
+  Sha256 inc;
+  inc.update(as_bytes(std::string_view("a")));
+  inc.update(as_bytes(std::string_view("bc")));
+  REQUIRE(inc.finish() == d);
+}
+
+TEST_CASE("AtomicFile commits whole files and leaves nothing behind otherwise") {
+  auto dir = temp_dir() / "atomic";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto target = (dir / "out.bin").string();
+  {
+    auto f = AtomicFile::create(target, 0755);
+    REQUIRE(f.ok());
+    REQUIRE(f->write(std::string_view("hello")).ok());
+    REQUIRE_FALSE(fs::exists(target));  // not visible before commit
+    // destroyed without commit
+  }
+  REQUIRE(count_files(dir) == 0);
+  REQUIRE(write_file_atomic(target, as_bytes(std::string_view("data")), 0750).ok());
+  REQUIRE(count_files(dir) == 1);
+  auto mapped = MappedFile::open(target);
+  REQUIRE(mapped.ok());
+  REQUIRE(std::string(reinterpret_cast<const char*>(mapped->bytes().data()), mapped->size()) == "data");
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  REQUIRE((st.st_mode & 0777) == 0750);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("AtomicFile reports an unwritable folder by name") {
+  auto r = AtomicFile::create("/nonexistent-dir-wf/out.whl");
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.error().message.find("/nonexistent-dir-wf/out.whl") != std::string::npos);
+}
+
+TEST_CASE("MappedFile errors name the path") {
+  auto r = MappedFile::open("/nonexistent-wf-file");
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.error().message.rfind("/nonexistent-wf-file: ", 0) == 0);
+  REQUIRE_FALSE(MappedFile::open("/").ok());
+}
+
+TEST_CASE("string helpers") {
+  REQUIRE(split("a::b", ':') == std::vector<std::string>{"a", "", "b"});
+  REQUIRE(split("", ':') == std::vector<std::string>{""});
+  REQUIRE(join({"x", "y"}, ".") == "x.y");
+  REQUIRE(trim("  a b \n") == "a b");
+  REQUIRE(glob_match("libz.so*", "libz.so.1"));
+  REQUIRE_FALSE(glob_match("libz.so*", "libzstd.so.1"));
+  REQUIRE(glob_match("lib[xy]*.so", "liby2.so"));
+}
