@@ -3,6 +3,7 @@
 // Does no I/O; the caller builds the graph (see repair/analyze.hpp).
 #pragma once
 
+#include <compare>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,14 +59,24 @@ enum class ReasonKind {
   missing_library,  // a needed library that was not found (repair impossible)
 };
 
+// The enumerator's name ("symbol_version", ...), for machine-readable output.
+const char* reason_kind_name(ReasonKind kind);
+
 // Why a policy is not reached, with the evidence.
 struct Reason {
   ReasonKind kind;
   std::string file;     // object that has the problem (in-wheel path or abs path)
   std::string library;  // library involved (vn_file, blacklisted soname, missing name)
   std::string symbol;   // symbol or version ("GLIBC_2.34", "zcalloc", "x86-64-v3")
+  // The other side of a mismatch: for `arch` / `libc_mismatch`, the arch or
+  // libc of `library` (then another in-wheel object); for `isa_level`, the
+  // policy family ("manylinux"). Empty otherwise.
+  std::string detail;
   // One-line human text, e.g. "symbol version GLIBC_2.34 in pkg/_ext.so (from libc.so.6)".
   std::string describe() const;
+  // Ordered by kind, then file, library, symbol, detail (the order results use).
+  auto operator<=>(const Reason&) const = default;
+  bool operator==(const Reason&) const = default;
 };
 
 // The outcome of one policy.

@@ -14,6 +14,12 @@ namespace wheelfix::policy {
 
 enum class Libc { glibc, musl, unknown };
 
+// The libc a policy name implies: "manylinux*" -> glibc, "musllinux*" ->
+// musl, anything else (the "linux" fallback) -> unknown.
+Libc libc_from_policy_name(std::string_view name);
+// "glibc", "musl" or "unknown".
+const char* libc_name(Libc libc);
+
 // One policy, as in auditwheel's policy JSON (schema in docs/policies.md).
 struct Policy {
   std::string name;                  // "manylinux_2_17", "musllinux_1_2", "linux"
@@ -25,7 +31,10 @@ struct Policy {
   std::set<std::string> lib_whitelist;                     // sonames the target provides
   std::map<std::string, std::set<std::string>> blacklist;  // soname -> symbols
 
-  // The policy exists for `arch` (the arch is a key of symbol_versions).
+  // True for the "linux" fallback (no libc family): it exists for every arch.
+  bool is_fallback() const;
+  // The policy exists for `arch` (the arch is a key of symbol_versions; the
+  // fallback supports every known arch). Always false for Arch::unknown.
   bool supports(elf::Arch arch) const;
   // Platform tags this policy writes for `arch`, name and aliases, sorted in
   // ASCII order: {"manylinux2014_x86_64", "manylinux_2_17_x86_64"}.
@@ -34,7 +43,8 @@ struct Policy {
   std::pair<int, int> libc_version() const;
 };
 
-// All known policies, highest priority first within each libc.
+// All known policies, highest priority first within each libc; families in
+// the order glibc, musl, unknown ("linux" last); ties broken by name.
 struct PolicySet {
   std::vector<Policy> policies;
 
@@ -42,6 +52,9 @@ struct PolicySet {
   // suffix too ("manylinux2014_x86_64"). nullptr if unknown.
   const Policy* find(std::string_view name) const;
 };
+
+// Sorts `policies` in the PolicySet order.
+void sort_policies(std::vector<Policy>& policies);
 
 // Parses one policy file (a JSON array of policies). Fails with
 // "<source>: <what is wrong>" on malformed JSON or schema violations.
