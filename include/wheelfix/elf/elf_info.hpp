@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wheelfix/util/bytes.hpp"
@@ -35,6 +36,11 @@ struct Identity {
     return is64 == other.is64 && big_endian == other.big_endian && machine == other.machine;
   }
 };
+
+// The wheel arch of an object with this identity: class, byte order,
+// e_machine and, for 32-bit ARM, EABI5 + hard-float flags (armv7l). Anything
+// else (x32, big-endian aarch64, soft-float ARM, ...) is Arch::unknown.
+Arch detect_arch(const Identity& id);
 
 // One version required from a library (a Vernaux entry), e.g. GLIBC_2.17.
 struct VersionRef {
