@@ -15,12 +15,13 @@ pkgs=(
   python3 python3-dev python3-venv python3-pip
   # test wheels: musl and cross compilers, qemu-user to run cross binaries
   musl-tools
-  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-  gcc-arm-linux-gnueabihf
-  gcc-i686-linux-gnu
-  gcc-powerpc64le-linux-gnu
-  gcc-s390x-linux-gnu
-  gcc-riscv64-linux-gnu
+  # (libc6-dev-*-cross: the cross C libraries, only recommended by gcc-*)
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-i686-linux-gnu libc6-dev-i386-cross
+  gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
+  gcc-s390x-linux-gnu libc6-dev-s390x-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user
   util-linux
 )
