@@ -121,8 +121,7 @@ util::Status check_unique_names(const std::vector<Policy>& policies, const std::
     for (const auto& n : names) {
       auto [it, inserted] = owner.emplace(n, p.name);
       if (!inserted) {
-        return util::make_error(source, ": policy ", p.name, ": the name ", n, " is already used by policy ",
-                                it->second);
+        return util::make_error(source, ": policies ", it->second, " and ", p.name, " both use the name ", n);
       }
     }
   }
