@@ -1,0 +1,256 @@
+// ZipReader::open: central directory parsing and the strict checks that make
+// an archive safe to extract.
+#include "wheelfix/wheel/zip_reader.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <string>
+
+namespace wheelfix::wheel {
+
+using namespace zipfmt;
+using util::make_error;
+
+namespace {
+
+template <typename... Parts>
+util::Error member_error(const std::string& archive, std::string_view name, Parts&&... parts) {
+  return make_error(archive, ": ", printable_name(name), ": ", std::forward<Parts>(parts)...);
+}
+
+// The payload of the ZIP64 extra field, empty view when absent; nullopt when
+// the extra block does not split into whole (id, size, data) records.
+std::optional<util::Bytes> zip64_extra(util::Bytes extra, bool& present) {
+  present = false;
+  util::Bytes found;
+  std::size_t pos = 0;
+  while (pos < extra.size()) {
+    if (extra.size() - pos < 4) return std::nullopt;
+    std::uint16_t id = le16(extra.data() + pos), len = le16(extra.data() + pos + 2);
+    auto body = util::slice(extra, pos + 4, len);
+    if (!body) return std::nullopt;
+    if (id == kZip64ExtraId && !present) {
+      found = *body;
+      present = true;
+    }
+    pos += 4 + len;
+  }
+  return found;
+}
+
+// Replaces a saturated 32-bit value by the next 64-bit field of `z`.
+void widen(std::uint64_t& value, util::Bytes& z, bool& ok) {
+  if (value != kMax32) return;
+  if (z.size() < 8) {
+    ok = false;
+    return;
+  }
+  value = le64(z.data());
+  z = z.subspan(8);
+}
+
+const char* method_name(std::uint16_t m) {
+  switch (m) {
+    case 1: return " (shrink)";
+    case 6: return " (implode)";
+    case 9: return " (deflate64)";
+    case 12: return " (bzip2)";
+    case 14: return " (lzma)";
+    case 93: return " (zstd)";
+    case 95: return " (xz)";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+util::Result<ZipReader> ZipReader::open(const std::string& path, const ZipLimits& limits) {
+  ZipReader r;
+  WF_TRY(r.file_, util::MappedFile::open(path));
+  r.path_ = path;
+  r.limits_ = limits;
+  WF_CHECK(r.parse());
+  return r;
+}
+
+util::Status ZipReader::parse() {
+  util::Bytes data = file_.bytes();
+  WF_TRY(ZipEnd end, find_zip_end(data, path_));
+  if (end.entries > limits_.max_entries) {
+    return make_error(path_, ": ", std::to_string(end.entries), " members is over the limit of ",
+                      std::to_string(limits_.max_entries));
+  }
+  if (end.entries > end.cd_size / kCentralSize) {
+    return make_error(path_, ": central directory of ", std::to_string(end.cd_size),
+                      " bytes is too small for ", std::to_string(end.entries), " members");
+  }
+  util::Bytes cd = *util::slice(data, end.cd_offset, end.cd_size);
+  WF_CHECK(parse_central(cd, end.entries, end.cd_offset));
+  return check_overlap();
+}
+
+util::Status ZipReader::parse_central(util::Bytes cd, std::uint64_t count, std::uint64_t cd_offset) {
+  entries_.reserve(static_cast<std::size_t>(count));
+  std::size_t pos = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::string at = " at central directory offset " + std::to_string(cd_offset + pos);
+    if (cd.size() - pos < kCentralSize || le32(cd.data() + pos) != kCentralSig) {
+      return make_error(path_, ": bad central directory header", at);
+    }
+    const std::uint8_t* h = cd.data() + pos;
+    std::size_t name_len = le16(h + 28), extra_len = le16(h + 30), comment_len = le16(h + 32);
+    auto name = util::slice(cd, pos + kCentralSize, name_len);
+    auto extra = util::slice(cd, pos + kCentralSize + name_len, extra_len);
+    if (!name || !extra || !util::in_bounds(pos + kCentralSize + name_len + extra_len, comment_len, cd.size())) {
+      return make_error(path_, ": central directory header runs past the directory", at);
+    }
+    ZipEntry e;
+    e.name.assign(reinterpret_cast<const char*>(name->data()), name->size());
+    e.version_made_by = le16(h + 4);
+    e.flags = le16(h + 8);
+    e.method = static_cast<ZipMethod>(le16(h + 10));
+    e.modified = DosDateTime{le16(h + 14), le16(h + 12)};
+    e.crc32 = le32(h + 16);
+    e.compressed_size = le32(h + 20);
+    e.uncompressed_size = le32(h + 24);
+    e.external_attrs = le32(h + 38);
+    e.local_header_offset = le32(h + 42);
+    std::uint64_t disk = le16(h + 34);
+    bool has64 = false, ok = true;
+    auto z = zip64_extra(*extra, has64);
+    if (!z) return member_error(path_, e.name, "malformed extra field in the central directory");
+    widen(e.uncompressed_size, *z, ok);
+    widen(e.compressed_size, *z, ok);
+    widen(e.local_header_offset, *z, ok);
+    if (disk == kMax16 && z->size() >= 4) disk = le32(z->data());
+    if (!ok) return member_error(path_, e.name, "ZIP64 extra field is missing or too short");
+    if (disk != 0 && disk != kMax16) return member_error(path_, e.name, "multi-disk archives are not supported");
+    WF_CHECK(check_entry(e));
+    WF_CHECK(check_local(e, cd_offset));
+    index_.emplace(e.name, entries_.size());
+    entries_.push_back(std::move(e));
+    pos += kCentralSize + name_len + extra_len + comment_len;
+  }
+  if (pos != cd.size()) {
+    return make_error(path_, ": ", std::to_string(cd.size() - pos), " unexpected bytes after the last central directory header");
+  }
+  return {};
+}
+
+util::Status ZipReader::check_entry(const ZipEntry& e) {
+  if (auto problem = member_name_problem(e.name)) return member_error(path_, e.name, *problem);
+  if (index_.count(e.name)) return member_error(path_, e.name, "duplicate member name");
+  if (e.flags & (kFlagEncrypted | kFlagStrongEncryption)) {
+    return member_error(path_, e.name, "encrypted members are not supported");
+  }
+  auto m = static_cast<std::uint16_t>(e.method);
+  if (e.method != ZipMethod::stored && e.method != ZipMethod::deflate) {
+    return member_error(path_, e.name, "unsupported compression method ", std::to_string(m), method_name(m));
+  }
+  std::uint32_t type = e.unix_mode() & S_IFMT;
+  if (type == S_IFLNK) return member_error(path_, e.name, "symlink members are not allowed in a wheel");
+  if (type != 0 && type != S_IFREG && type != S_IFDIR) {
+    return member_error(path_, e.name, "special file (mode ", std::to_string(e.unix_mode()), ") is not allowed");
+  }
+  if (e.is_directory() && e.uncompressed_size != 0) return member_error(path_, e.name, "directory member has data");
+  if (e.method == ZipMethod::stored && e.compressed_size != e.uncompressed_size) {
+    return member_error(path_, e.name, "stored member has compressed size ", std::to_string(e.compressed_size),
+                        " but size ", std::to_string(e.uncompressed_size));
+  }
+  if (e.uncompressed_size > limits_.max_member_size) {
+    return member_error(path_, e.name, "declared size of ", std::to_string(e.uncompressed_size),
+                        " bytes is over the limit of ", std::to_string(limits_.max_member_size));
+  }
+  auto total = util::checked_add(total_size_, e.uncompressed_size);
+  if (!total || *total > limits_.max_total_size) {
+    return member_error(path_, e.name, "total uncompressed size is over the limit of ",
+                        std::to_string(limits_.max_total_size), " bytes");
+  }
+  total_size_ = *total;
+  auto allowed = util::checked_mul(e.compressed_size, limits_.max_ratio);
+  if (e.uncompressed_size > limits_.ratio_min_size && allowed && e.uncompressed_size > *allowed) {
+    return member_error(path_, e.name, "declared compression ratio ",
+                        std::to_string(e.uncompressed_size / std::max<std::uint64_t>(e.compressed_size, 1)),
+                        ":1 is over the limit of ", std::to_string(limits_.max_ratio), ":1 (zip bomb?)");
+  }
+  return {};
+}
+
+util::Status ZipReader::check_local(ZipEntry& e, std::uint64_t cd_offset) const {
+  util::Bytes data = file_.bytes();
+  if (!util::in_bounds(e.local_header_offset, kLocalSize, cd_offset) ||
+      le32(data.data() + e.local_header_offset) != kLocalSig) {
+    return member_error(path_, e.name, "no local header at offset ", std::to_string(e.local_header_offset));
+  }
+  const std::uint8_t* h = data.data() + e.local_header_offset;
+  std::size_t name_len = le16(h + 26), extra_len = le16(h + 28);
+  std::uint64_t name_at = e.local_header_offset + kLocalSize;
+  if (!util::in_bounds(name_at, name_len + extra_len, cd_offset)) {
+    return member_error(path_, e.name, "local header runs into the central directory");
+  }
+  std::string_view local_name(reinterpret_cast<const char*>(h + kLocalSize), name_len);
+  if (local_name != e.name) {
+    return member_error(path_, e.name, "local header names '", printable_name(local_name), "' instead");
+  }
+  if (le16(h + 8) != static_cast<std::uint16_t>(e.method)) {
+    return member_error(path_, e.name, "local header says compression method ", std::to_string(le16(h + 8)),
+                        ", central directory says ", std::to_string(static_cast<unsigned>(e.method)));
+  }
+  std::uint16_t local_flags = le16(h + 6);
+  if ((local_flags ^ e.flags) & (kFlagDataDescriptor | kFlagEncrypted)) {
+    return member_error(path_, e.name, "local header flags ", std::to_string(local_flags),
+                        " disagree with the central directory (", std::to_string(e.flags), ")");
+  }
+  if (!e.has_data_descriptor()) {
+    std::uint64_t csize = le32(h + 18), usize = le32(h + 22);
+    bool has64 = false, ok = true;
+    auto z = zip64_extra(*util::slice(data, name_at + name_len, extra_len), has64);
+    if (!z) return member_error(path_, e.name, "malformed extra field in the local header");
+    widen(usize, *z, ok);
+    widen(csize, *z, ok);
+    if (!ok) return member_error(path_, e.name, "local ZIP64 extra field is missing or too short");
+    if (le32(h + 14) != e.crc32 || csize != e.compressed_size || usize != e.uncompressed_size) {
+      return member_error(path_, e.name, "local header CRC/sizes (", std::to_string(le32(h + 14)), ", ",
+                          std::to_string(csize), ", ", std::to_string(usize),
+                          ") disagree with the central directory (", std::to_string(e.crc32), ", ",
+                          std::to_string(e.compressed_size), ", ", std::to_string(e.uncompressed_size), ")");
+    }
+  }
+  e.data_offset = name_at + name_len + extra_len;
+  if (!util::in_bounds(e.data_offset, e.compressed_size, cd_offset)) {
+    return member_error(path_, e.name, "data (", std::to_string(e.compressed_size),
+                        " bytes) runs past the start of the central directory");
+  }
+  return {};
+}
+
+util::Status ZipReader::check_overlap() const {
+  std::vector<const ZipEntry*> order;
+  order.reserve(entries_.size());
+  for (const auto& e : entries_) order.push_back(&e);
+  std::sort(order.begin(), order.end(), [](const ZipEntry* a, const ZipEntry* b) {
+    return a->local_header_offset < b->local_header_offset;
+  });
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    const ZipEntry& prev = *order[i - 1];
+    std::uint64_t prev_end = prev.data_offset + prev.compressed_size;  // checked in check_local
+    if (order[i]->local_header_offset < prev_end) {
+      return member_error(path_, order[i]->name, "overlaps the data of member '", printable_name(prev.name), "'");
+    }
+  }
+  return {};
+}
+
+const ZipEntry* ZipReader::find(std::string_view name) const {
+  auto it = index_.find(name);
+  return it == index_.end() ? nullptr : &entries_[it->second];
+}
+
+util::Bytes ZipReader::raw(const ZipEntry& entry) const {
+  // Bounds were checked at open for every entry this reader produced.
+  return file_.bytes().subspan(static_cast<std::size_t>(entry.data_offset),
+                               static_cast<std::size_t>(entry.compressed_size));
+}
+
+}  // namespace wheelfix::wheel
