@@ -94,9 +94,15 @@ struct GraftedLib {
 };
 
 struct Evaluation {
+  // The in-wheel objects' arch; unknown when they disagree.
   elf::Arch arch = elf::Arch::unknown;
+  // musl or glibc; unknown when no object links a libc, or both occur.
   Libc libc = Libc::unknown;
-  // One result per policy known for this libc, highest priority first.
+  // One result per considered policy of the wheel's libc family (both
+  // families on a libc mismatch; the chosen one when no libc is linked),
+  // highest priority first; policies lacking the wheel's arch are left out
+  // (unless the arches disagree: then all fail with `arch` reasons). The
+  // "linux" fallback is never listed. Empty when no object is in the wheel.
   std::vector<PolicyResult> results;
   // The best policy that is ok (nullptr: none; the wheel stays linux_<arch>).
   const Policy* best = nullptr;
@@ -106,11 +112,13 @@ struct Evaluation {
   // DT_NEEDED entries on libpython that repair removes (object path, name).
   std::vector<std::pair<std::string, std::string>> libpython_links;
   // The platform tag set the best policy writes (e.g.
-  // "manylinux2014_x86_64.manylinux_2_17_x86_64"), or "linux_<arch>".
+  // "manylinux2014_x86_64.manylinux_2_17_x86_64"), or "linux_<arch>"; empty
+  // when the graph has no in-wheel object.
   std::string platform_tag;
 };
 
-// Evaluates `graph` against every policy of `policies`. Pure: no I/O.
+// Evaluates `graph` against every policy of `policies`. Pure: no I/O, never
+// fails (problems are reasons). Rules: docs/policies.md.
 Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOptions& options = {});
 
 // True for names that are libpython (libpython3.11.so.1.0, libpython3.13t.so...).
