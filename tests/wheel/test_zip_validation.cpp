@@ -188,7 +188,9 @@ TEST_CASE("size limits and declared compression ratio") {
   strict.ratio_min_size = 1000;
   CHECK(open_error(dir, craft_zip({member("zeros", std::string(1 << 20, '\0'))}), strict)
             .find("over the limit of 10:1 (zip bomb?)") != std::string::npos);
-  CHECK(open_error(dir, craft_zip({member("a", "1")}), ZipLimits{.max_entries = 0}).find("1 members is over the limit of 0") !=
+  ZipLimits none;
+  none.max_entries = 0;
+  CHECK(open_error(dir, craft_zip({member("a", "1")}), none).find("1 members is over the limit of 0") !=
         std::string::npos);
 }
 

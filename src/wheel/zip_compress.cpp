@@ -1,0 +1,143 @@
+// Parallel, order-preserving member preparation (CRC-32 + deflate) for
+// ZipWriter, with a bounded window of members in flight.
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "wheelfix/wheel/zip_writer.hpp"
+
+namespace wheelfix::wheel {
+
+namespace {
+
+using Member = ZipWriter::Member;
+
+// One libdeflate compressor per level, owned by one worker thread.
+class Compressors {
+ public:
+  Compressors() { slots_.fill(nullptr); }
+  ~Compressors() {
+    for (auto* c : slots_) {
+      if (c) libdeflate_free_compressor(c);
+    }
+  }
+  Compressors(const Compressors&) = delete;
+  Compressors& operator=(const Compressors&) = delete;
+  libdeflate_compressor* get(int level) {
+    auto& slot = slots_[static_cast<std::size_t>(level)];
+    if (!slot) slot = libdeflate_alloc_compressor(level);
+    return slot;
+  }
+
+ private:
+  std::array<libdeflate_compressor*, 13> slots_;
+};
+
+util::Result<PreparedMember> prepare_one(const Member& m, Compressors& compressors, const std::string& archive) {
+  PreparedMember p;
+  if (m.source == Member::Source::raw) {
+    p.method = m.raw_method;
+    p.crc32 = m.raw_crc;
+    p.uncompressed_size = m.raw_size;
+    p.payload = m.view;
+    return p;
+  }
+  util::Bytes input;
+  if (m.source == Member::Source::view) input = m.view;
+  if (m.source == Member::Source::owned) input = util::Bytes(m.owned.data(), m.owned.size());
+  if (m.source == Member::Source::file) {
+    auto mapped = util::MappedFile::open(m.file_path);
+    if (!mapped) return util::make_error(archive, ": ", printable_name(m.name), ": ", mapped.error().message);
+    p.mapping = std::move(mapped).value();
+    input = p.mapping->bytes();
+  }
+  p.uncompressed_size = input.size();
+  p.crc32 = input.empty() ? 0 : libdeflate_crc32(0, input.data(), input.size());
+  p.payload = input;
+  if (m.level == 0 || input.size() < 2) return p;
+  // Deflate only if it saves at least one byte; otherwise store.
+  libdeflate_compressor* c = compressors.get(m.level);
+  if (!c) return util::make_error(archive, ": ", printable_name(m.name), ": out of memory for the compressor");
+  auto buf = std::make_unique_for_overwrite<std::uint8_t[]>(input.size() - 1);
+  std::size_t n = libdeflate_deflate_compress(c, input.data(), input.size(), buf.get(), input.size() - 1);
+  if (n == 0) return p;
+  p.method = ZipMethod::deflate;
+  p.compressed = std::move(buf);
+  p.payload = util::Bytes(p.compressed.get(), n);
+  return p;
+}
+
+// Shared state of one prepare_members() run.
+struct Pipeline {
+  Pipeline(const std::vector<Member>& m, std::size_t w, const std::string& a)
+      : members(m), window(w), archive(a), results(m.size()) {}
+  const std::vector<Member>& members;
+  std::size_t window;
+  const std::string& archive;
+  std::mutex mu;
+  std::condition_variable work_cv, done_cv;
+  std::size_t next = 0;     // next member index a worker may claim
+  std::size_t written = 0;  // members handed to the sink so far
+  bool abort = false;
+  std::vector<std::unique_ptr<util::Result<PreparedMember>>> results;
+
+  void worker() {
+    Compressors compressors;
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mu);
+        work_cv.wait(lock, [&] { return abort || next >= members.size() || next < written + window; });
+        if (abort || next >= members.size()) return;
+        i = next++;
+      }
+      auto r = std::make_unique<util::Result<PreparedMember>>(prepare_one(members[i], compressors, archive));
+      std::lock_guard lock(mu);
+      results[i] = std::move(r);
+      done_cv.notify_all();
+    }
+  }
+};
+
+}  // namespace
+
+util::Status prepare_members(const std::vector<Member>& members, unsigned threads, const std::string& archive,
+                             const std::function<util::Status(std::size_t, PreparedMember&)>& sink) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads > members.size()) threads = static_cast<unsigned>(std::max<std::size_t>(members.size(), 1));
+  Pipeline pipe(members, threads, archive);
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&pipe] { pipe.worker(); });
+  util::Status status;
+  for (std::size_t i = 0; i < members.size() && status.ok(); ++i) {
+    std::unique_ptr<util::Result<PreparedMember>> r;
+    {
+      std::unique_lock lock(pipe.mu);
+      pipe.done_cv.wait(lock, [&] { return pipe.results[i] != nullptr; });
+      r = std::move(pipe.results[i]);
+    }
+    if (!r->ok()) {
+      status = r->error();
+    } else {
+      status = sink(i, r->value());
+    }
+    r.reset();  // release the compressed buffer before admitting more work
+    std::lock_guard lock(pipe.mu);
+    pipe.written = i + 1;
+    if (!status.ok()) pipe.abort = true;
+    pipe.work_cv.notify_all();
+  }
+  {
+    std::lock_guard lock(pipe.mu);
+    pipe.abort = true;
+    pipe.work_cv.notify_all();
+  }
+  for (auto& w : workers) w.join();
+  return status;
+}
+
+}  // namespace wheelfix::wheel
