@@ -131,8 +131,9 @@ class Builder:
 
     # -- the wheels --------------------------------------------------------
     def build_simple(self):
-        _, entry = self.simple_ext("simple", "simple", "simple.add(2, 3) == 5",
-                                   summary="extension needing only libc")
+        so, entry = self.simple_ext("simple", "simple", "simple.add(2, 3) == 5",
+                                    summary="extension needing only libc")
+        expect_readelf(so, ["-d"], r"NEEDED.*\[libc\.so\.6\]", "DT_NEEDED libc.so.6")
         return entry
 
     def build_privlib(self):

@@ -99,6 +99,11 @@ def cpu_has_x86_64_v3():
 
 
 def soname_in_ld_cache(soname):
-    """True when the dynamic loader finds soname without LD_LIBRARY_PATH."""
-    proc = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True)
+    """True when the dynamic loader finds soname without LD_LIBRARY_PATH
+    (per `ldconfig -p`; False when ldconfig cannot be run)."""
+    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+    try:
+        proc = subprocess.run([ldconfig, "-p"], capture_output=True, text=True)
+    except OSError:
+        return False
     return any(line.strip().startswith(soname + " ") for line in proc.stdout.splitlines())

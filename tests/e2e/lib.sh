@@ -1,0 +1,185 @@
+# shellcheck shell=bash disable=SC2015,SC2016
+# Shared helpers for wheelfix's end-to-end tests.  Source it from a test:
+#
+#   source "$WHEELFIX_SOURCE_DIR/tests/e2e/lib.sh"
+#
+# ctest sets WHEELFIX (the binary), WHEELFIX_SOURCE_DIR and WHEELFIX_BUILD_DIR.
+# Exit status convention: 0 pass, 1 fail (wf_fail), 77 skip (wf_skip; ctest
+# reports it as skipped).  Nothing here uses the network: venvs come from
+# /usr/bin/python3 and pip only installs local files with --no-index.
+
+# Prints "FAIL: <test>: MSG" on stderr and exits 1.
+wf_fail() {
+  echo "FAIL: $(basename "${0:-e2e}"): $*" >&2
+  exit 1
+}
+
+# Prints "SKIP: <test>: MSG" on stderr and exits 77.
+wf_skip() {
+  echo "SKIP: $(basename "${0:-e2e}"): $*" >&2
+  exit 77
+}
+
+# wf_assert_eq EXPECTED ACTUAL [WHAT]: fails unless the strings are equal.
+wf_assert_eq() {
+  if [ "$1" != "$2" ]; then
+    wf_fail "${3:-value}: expected '$1', got '$2'"
+  fi
+}
+
+# Fails unless $WHEELFIX names an executable.
+wf_require_wheelfix() {
+  [ -n "${WHEELFIX:-}" ] && [ -x "$WHEELFIX" ] ||
+    wf_fail "WHEELFIX is not set to an executable wheelfix binary (got '${WHEELFIX:-}')"
+}
+
+# wf_mktemp_dir VAR: creates a temporary folder, stores its path in VAR and
+# removes it when the shell that sourced this file exits (WF_KEEP_TMP=1
+# keeps it).  Call it directly, not in $(...), or the cleanup runs at once.
+wf_mktemp_dir() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/wf-e2e.XXXXXX") || wf_fail "mktemp failed"
+  if [ -z "${WF_KEEP_TMP:-}" ]; then
+    WF_TMP_DIRS="${WF_TMP_DIRS:-} $dir"
+    trap 'rm -rf $WF_TMP_DIRS' EXIT
+  fi
+  printf -v "$1" '%s' "$dir"
+}
+
+# wf_build_testwheels [DIR]: makes sure the test wheels are built and fresh.
+# They are built by testwheels/build.py once per build folder, into
+# $WHEELFIX_BUILD_DIR/testwheels, and rebuilt when a file under testwheels/
+# is newer than that build's manifest.json; concurrent tests wait on a lock.
+# With DIR, the wheels and manifest.json are also copied into DIR (so a test
+# may modify them; private library paths in the manifest still point into
+# the cache).  Sets WF_TESTWHEELS to the folder holding the wheels (DIR or
+# the cache).  Call it directly, not in $(...).  Fails with build.py's log
+# if the build fails.
+wf_build_testwheels() {
+  local src="${WHEELFIX_SOURCE_DIR:?WHEELFIX_SOURCE_DIR is not set}/testwheels"
+  local cache="${WHEELFIX_BUILD_DIR:?WHEELFIX_BUILD_DIR is not set}/testwheels"
+  mkdir -p "$cache" || wf_fail "cannot create $cache"
+  (
+    flock 9 || exit 1
+    if [ -f "$cache/manifest.json" ] &&
+      [ -z "$(find "$src" -newer "$cache/manifest.json" -print -quit)" ]; then
+      exit 0
+    fi
+    python3 "$src/build.py" "$cache" >"$cache.log" 2>&1
+  ) 9>"$cache.lock" || {
+    cat "$cache.log" >&2 2>/dev/null
+    wf_fail "testwheels/build.py $cache failed (log: $cache.log)"
+  }
+  WF_TESTWHEELS="$cache"
+  if [ -n "${1:-}" ]; then
+    mkdir -p "$1" && cp "$cache"/*.whl "$cache/manifest.json" "$1"/ ||
+      wf_fail "cannot copy the test wheels into $1"
+    WF_TESTWHEELS="$1"
+  fi
+}
+
+# wf_tw_field NAME FIELD: prints one field of test wheel NAME from
+# $WF_TESTWHEELS/manifest.json (null prints nothing, lists one item a line,
+# objects as JSON).  Exits 77 (skip) when this machine did not build NAME.
+wf_tw_field() {
+  local out rc
+  out=$(python3 - "${WF_TESTWHEELS:?call wf_build_testwheels first}/manifest.json" "$1" "$2" <<'EOF'
+import json, sys
+entries = {e["name"]: e for e in json.load(open(sys.argv[1]))}
+if sys.argv[2] not in entries:
+    sys.exit(3)
+value = entries[sys.argv[2]][sys.argv[3]]
+if isinstance(value, list):
+    print("\n".join(value))
+elif isinstance(value, dict):
+    print(json.dumps(value, sort_keys=True))
+elif value is not None:
+    print(value)
+EOF
+  )
+  rc=$?
+  [ $rc -eq 3 ] && wf_skip "test wheel $1 was not built on this machine"
+  [ $rc -eq 0 ] || wf_fail "cannot read field $2 of test wheel $1"
+  echo "$out"
+}
+
+# wf_testwheel NAME: prints the path of test wheel NAME (skips if not built).
+wf_testwheel() {
+  local file
+  file=$(wf_tw_field "$1" wheel) || exit $?
+  echo "$WF_TESTWHEELS/$file"
+}
+
+# wf_fresh_venv DIR: creates an empty venv in DIR from /usr/bin/python3 (the
+# interpreter the test wheels are built for).  Fails if venv is unavailable.
+wf_fresh_venv() {
+  local py=/usr/bin/python3
+  [ -x "$py" ] || py=$(command -v python3)
+  rm -rf "$1"
+  "$py" -m venv "$1" >/dev/null 2>&1 ||
+    wf_fail "$py -m venv $1 failed (Debian package python3-venv)"
+}
+
+# wf_pip_install VENV ARGS...: pip install of local files only (no index, no
+# dependencies, quiet).
+wf_pip_install() {
+  local venv=$1
+  shift
+  PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    "$venv/bin/python" -m pip install -q --no-index --no-deps "$@"
+}
+
+# wf_check_call VENV NAME: in VENV, imports test wheel NAME's module and
+# evaluates its manifest "call" expression; fails unless it is True.  Uses
+# the environment as it is (set LD_LIBRARY_PATH yourself if needed).
+wf_check_call() {
+  local module call
+  module=$(wf_tw_field "$2" import) || exit $?
+  call=$(wf_tw_field "$2" call) || exit $?
+  [ -n "$module" ] || wf_fail "test wheel $2 is not importable here"
+  "$1/bin/python" -c "import $module
+result = ($call)
+assert result is True, 'call returned %r' % (result,)" ||
+    wf_fail "$2: 'import $module; $call' did not return True"
+}
+
+# True when this shell can run commands in a private mount namespace with a
+# file hidden under a bind mount (needs root, or user namespaces).
+wf_can_hide_libs() {
+  if [ -z "${WF_CAN_HIDE_LIBS:-}" ]; then
+    local probe
+    probe=$(mktemp "${TMPDIR:-/tmp}/wf-hide.XXXXXX") || return 1
+    echo probe >"$probe"
+    if unshare -m --propagation private -- sh -c \
+      'mount --bind /dev/null "$1" && test ! -s "$1"' sh "$probe" >/dev/null 2>&1; then
+      WF_CAN_HIDE_LIBS=yes
+    else
+      WF_CAN_HIDE_LIBS=no
+    fi
+    rm -f "$probe"
+  fi
+  [ "$WF_CAN_HIDE_LIBS" = yes ]
+}
+
+# wf_hide_libs "LIB1 LIB2 ..." CMD [ARGS...]: runs CMD in a private mount
+# namespace where each listed file (blank- or newline-separated paths, which
+# must exist) is replaced by an empty file (/dev/null bind-mounted over it),
+# so the loader cannot use it.  CMD may be a program or one of this file's
+# functions (they and WF_TESTWHEELS are passed into the namespace's bash).
+# Returns CMD's exit status.  Skips the test (exit 77) when unshare -m does
+# not work here.
+wf_hide_libs() {
+  local libs=$1 lib
+  shift
+  wf_can_hide_libs || wf_skip "wf_hide_libs: 'unshare -m' with bind mounts does not work here (needs root)"
+  for lib in $libs; do
+    [ -e "$lib" ] || wf_fail "wf_hide_libs: $lib does not exist"
+  done
+  unshare -m --propagation private -- bash -c "$(declare -f)
+$(declare -p WF_TESTWHEELS 2>/dev/null)"'
+    for lib in $1; do
+      mount --bind /dev/null "$lib" || { echo "wf_hide_libs: cannot hide $lib" >&2; exit 125; }
+    done
+    shift
+    "$@"' wf_hide_libs "$libs" "$@"
+}
