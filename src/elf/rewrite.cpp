@@ -1,0 +1,180 @@
+// Public entry points of the rewriter: file and in-memory rewrites, the
+// facts patchelf's --print-* flags show, OS ABI names.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "elf/rewrite_internal.hpp"
+#include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+
+namespace wheelfix::elf {
+
+using util::make_error;
+
+bool EditPlan::empty() const {
+  return !soname && !remove_soname && replace_needed.empty() && add_needed.empty() &&
+         remove_needed.empty() && rpath_op == RpathOp::none && !interpreter && !os_abi &&
+         !no_default_lib && clear_symbol_version.empty() && !add_debug_tag && !execstack &&
+         rename_dynamic_symbols.empty();
+}
+
+namespace {
+
+bool unchanged(const rw::FileEdit& fe, std::uint64_t size) {
+  return fe.patches.empty() && fe.tail.empty() && fe.keep == size;
+}
+
+// Copies [0, n) of `in_fd` to `out_fd` in the kernel (copy_file_range,
+// falling back to read/write).
+util::Status copy_prefix(int in_fd, int out_fd, std::uint64_t n, const std::string& name) {
+  loff_t in_off = 0, out_off = 0;
+  while (static_cast<std::uint64_t>(in_off) < n) {
+    std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(n - in_off, 1ull << 30));
+    ssize_t r = ::copy_file_range(in_fd, &in_off, out_fd, &out_off, chunk, 0);
+    if (r > 0) continue;
+    if (r == 0) return make_error(name, ": file shrank while being copied");
+    if (errno == EINTR) continue;
+    // Fallback: plain reads and writes.
+    std::vector<char> buf(1 << 20);
+    while (static_cast<std::uint64_t>(in_off) < n) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n - in_off, buf.size()));
+      ssize_t got = ::pread(in_fd, buf.data(), want, in_off);
+      if (got <= 0) return make_error(name, ": read error: ", std::strerror(errno));
+      ssize_t put = ::pwrite(out_fd, buf.data(), static_cast<std::size_t>(got), out_off);
+      if (put != got) return make_error(name, ": write error: ", std::strerror(errno));
+      in_off += got;
+      out_off += got;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes data,
+                                                                     const std::string& name,
+                                                                     const EditPlan& plan) {
+  WF_TRY(auto img, rw::parse_image(data, name));
+  WF_TRY(auto fe, rw::plan_edits(img, plan));
+  if (unchanged(fe, data.size())) return std::optional<std::vector<std::uint8_t>>{};
+  std::vector<std::uint8_t> out(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(fe.keep));
+  for (const auto& p : fe.patches) std::copy(p.bytes.begin(), p.bytes.end(), out.begin() + static_cast<std::ptrdiff_t>(p.offset));
+  if (!fe.tail.empty()) {
+    out.resize(fe.tail_offset, 0);
+    out.insert(out.end(), fe.tail.begin(), fe.tail.end());
+  }
+  return std::optional<std::vector<std::uint8_t>>{std::move(out)};
+}
+
+util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& plan,
+                                     const RewriteOptions& options) {
+  WF_TRY(auto mf, util::MappedFile::open(path));
+  WF_TRY(auto img, rw::parse_image(mf.bytes(), path));
+  WF_TRY(auto fe, rw::plan_edits(img, plan));
+  RewriteOutcome out;
+  out.old_size = mf.size();
+  out.new_size = fe.new_size();
+  out.changed = !unchanged(fe, mf.size());
+  out.layout_changed = fe.layout_changed;
+  bool in_place = options.output.empty() || options.output == path;
+  if (!out.changed && in_place) return out;
+
+  struct stat st {};
+  int in_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0 || ::fstat(in_fd, &st) != 0) {
+    if (in_fd >= 0) ::close(in_fd);
+    return make_error(path, ": ", std::strerror(errno));
+  }
+  const std::string& target = in_place ? path : options.output;
+  auto af = util::AtomicFile::create(target, st.st_mode & 07777);
+  if (!af) {
+    ::close(in_fd);
+    return af.error();
+  }
+  auto st_copy = copy_prefix(in_fd, af->fd(), fe.keep, path);
+  ::close(in_fd);
+  if (!st_copy) return st_copy.error();
+  if (!fe.tail.empty()) {
+    if (::ftruncate(af->fd(), static_cast<off_t>(fe.tail_offset)) != 0)
+      return make_error(target, ": ", std::strerror(errno));
+    WF_CHECK(af->pwrite(util::Bytes(fe.tail.data(), fe.tail.size()), fe.tail_offset));
+  } else if (::ftruncate(af->fd(), static_cast<off_t>(fe.keep)) != 0) {
+    return make_error(target, ": ", std::strerror(errno));
+  }
+  for (const auto& p : fe.patches) WF_CHECK(af->pwrite(util::Bytes(p.bytes.data(), p.bytes.size()), p.offset));
+  WF_CHECK(af->commit());
+  return out;
+}
+
+util::Result<DynamicFacts> read_dynamic_facts(util::Bytes data, const std::string& name) {
+  WF_TRY(auto img, rw::parse_image(data, name));
+  DynamicFacts f;
+  f.os_abi = img.eh.ident[EI_OSABI];
+  for (const auto& p : img.ph) {
+    if (p.type == PT_INTERP) {
+      auto s = util::c_string_at(data.subspan(p.offset, p.filesz), 0);
+      if (!s) return make_error(name, ": PT_INTERP is not a terminated string");
+      f.interpreter = std::string(*s);
+    }
+    if (p.type == PT_GNU_STACK) f.execstack = (p.flags & PF_X) ? ExecStack::yes : ExecStack::no;
+  }
+  for (const auto& d : img.dyn) {
+    if (!rw::is_string_tag(d.tag)) continue;
+    auto s = img.str(d.val);
+    if (!s) return make_error(name, ": dynamic entry names a string outside .dynstr");
+    if (d.tag == DT_NEEDED) f.needed.emplace_back(*s);
+    if (d.tag == DT_SONAME) f.soname = std::string(*s);
+    if (d.tag == DT_RPATH) f.rpath = std::string(*s);
+    if (d.tag == DT_RUNPATH) f.runpath = std::string(*s);
+  }
+  return f;
+}
+
+namespace {
+
+struct AbiName {
+  std::uint8_t value;
+  const char* name;
+  const char* alias;
+};
+
+constexpr AbiName kAbis[] = {
+    {ELFOSABI_SYSV, "System V", "sysv"},     {ELFOSABI_HPUX, "HP-UX", "hpux"},
+    {ELFOSABI_NETBSD, "NetBSD", "netbsd"},   {ELFOSABI_LINUX, "Linux", "gnu"},
+    {4, "GNU Hurd", "hurd"},                 {ELFOSABI_SOLARIS, "Solaris", "solaris"},
+    {ELFOSABI_AIX, "AIX", "aix"},            {ELFOSABI_IRIX, "IRIX", "irix"},
+    {ELFOSABI_FREEBSD, "FreeBSD", "freebsd"}, {ELFOSABI_TRU64, "Tru64", "tru64"},
+    {ELFOSABI_OPENBSD, "OpenBSD", "openbsd"}, {13, "OpenVMS", "openvms"},
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+}  // namespace
+
+std::string os_abi_name(std::uint8_t abi) {
+  for (const auto& a : kAbis)
+    if (a.value == abi) return a.name;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", abi);
+  return buf;
+}
+
+std::optional<std::uint8_t> parse_os_abi(std::string_view name) {
+  std::string l = lower(name);
+  for (const auto& a : kAbis)
+    if (l == lower(a.name) || l == a.alias) return a.value;
+  if (l == "none") return ELFOSABI_NONE;
+  if (l == "linux") return ELFOSABI_LINUX;
+  return std::nullopt;
+}
+
+}  // namespace wheelfix::elf

@@ -1,0 +1,268 @@
+// Layout: decides which tables move, builds the one appended segment (or
+// rebuilds the one an earlier run added), and rewrites program headers, the
+// dynamic table and section headers to match.
+#include <algorithm>
+#include <numeric>
+#include <cstdlib>
+
+#include "elf/rewrite_internal.hpp"
+
+namespace wheelfix::elf::rw {
+
+using util::make_error;
+
+namespace {
+
+int find_ph(const std::vector<Phdr>& ph, std::uint32_t type) {
+  for (std::size_t i = 0; i < ph.size(); ++i)
+    if (ph[i].type == type) return static_cast<int>(i);
+  return -1;
+}
+
+// Program header slots that may be reused: PT_NULL entries and a PT_NOTE
+// that exactly duplicates PT_GNU_PROPERTY.
+std::vector<std::size_t> free_slots(const std::vector<Phdr>& ph) {
+  std::vector<std::size_t> out;
+  int prop = find_ph(ph, PT_GNU_PROPERTY);
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    if (ph[i].type == PT_NULL) out.push_back(i);
+    if (prop >= 0 && ph[i].type == PT_NOTE && ph[i].offset == ph[prop].offset &&
+        ph[i].filesz == ph[prop].filesz)
+      out.push_back(i);
+  }
+  return out;
+}
+
+// Appends `size` bytes aligned to `align` to the tail; returns their position.
+std::uint64_t reserve(std::vector<std::uint8_t>& tail, std::uint64_t size, std::uint64_t align) {
+  std::uint64_t pos = align_up(tail.size(), align);
+  tail.resize(pos + size, 0);
+  return pos;
+}
+
+// Sorts section headers by offset and renumbers every reference to a
+// section index (sh_link, sh_info, e_shstrndx, symbol st_shndx).
+void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& ov) {
+  if (sh.size() < 2) return;
+  std::vector<std::size_t> order(sh.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin() + 1, order.end(), [&](std::size_t a, std::size_t b) {
+    return sh[a].offset < sh[b].offset;
+  });
+  std::vector<std::uint32_t> new_index(sh.size());
+  bool identity = true;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    new_index[order[i]] = static_cast<std::uint32_t>(i);
+    identity = identity && order[i] == i;
+  }
+  if (identity) return;
+  auto map = [&](std::uint32_t idx) { return idx < sh.size() ? new_index[idx] : idx; };
+  std::vector<Shdr> out;
+  for (auto i : order) out.push_back(sh[i]);
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    auto& s = out[i];
+    s.link = map(s.link);
+    bool info_is_index = (s.flags & SHF_INFO_LINK) || s.type == SHT_REL || s.type == SHT_RELA;
+    if (info_is_index && s.info) s.info = map(s.info);
+    if ((s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) && s.entsize == img.c.sym_size &&
+        util::in_bounds(s.offset, s.size, img.data.size()) && s.offset < img.data.size()) {
+      std::uint8_t* p = ov.region(s.offset, s.size / s.entsize * s.entsize);
+      for (std::uint64_t k = 0; k < s.size / s.entsize; ++k) {
+        std::uint8_t* field = p + k * s.entsize + (img.c.is64 ? 6 : 14);
+        std::uint16_t idx = img.c.u16(field);
+        if (idx != SHN_UNDEF && idx < SHN_LORESERVE) img.c.put16(field, static_cast<std::uint16_t>(map(idx)));
+      }
+    }
+  }
+  if (eh.shstrndx != SHN_XINDEX) eh.shstrndx = static_cast<std::uint16_t>(map(eh.shstrndx));
+  else out[0].link = map(out[0].link);
+  sh = std::move(out);
+}
+
+}  // namespace
+
+util::Status lay_out(const Image& img, LayoutInput in, Overlay& ov, FileEdit& fe) {
+  const Codec& c = img.c;
+  Ehdr eh = img.eh;
+  std::vector<Phdr> ph = img.ph;
+  const int own = img.own_seg;
+  const std::uint64_t own_off = own >= 0 ? ph[own].offset : img.data.size();
+  auto in_own = [&](std::uint64_t off) { return own >= 0 && off >= own_off; };
+
+  // What must move into the appended segment.
+  std::size_t slots = in.dyn.size() + 1;
+  bool move_dyn = img.dyn_ph >= 0 && (slots > img.dyn_slots || in_own(ph[img.dyn_ph].offset));
+  bool move_str = in.dynstr.has_value();
+  int interp = find_ph(ph, PT_INTERP);
+  std::optional<std::string> interp_text = in.interp;
+  if (in.interp && interp < 0) return make_error(img.name, ": no PT_INTERP (not a dynamically linked executable)");
+  bool move_interp = false;
+  if (interp >= 0 && in_own(ph[interp].offset)) {
+    move_interp = true;
+    if (!interp_text) {
+      auto s = util::c_string_at(img.data.subspan(ph[interp].offset, ph[interp].filesz), 0);
+      interp_text = s ? std::string(*s) : std::string();
+    }
+  } else if (interp_text && interp_text->size() + 1 > ph[interp].filesz) {
+    move_interp = true;
+  } else if (interp_text) {
+    std::uint8_t* p = ov.region(ph[interp].offset, ph[interp].filesz);
+    std::fill(p, p + ph[interp].filesz, 0);
+    std::copy(interp_text->begin(), interp_text->end(), p);
+  }
+  int stack = find_ph(ph, PT_GNU_STACK);
+  bool add_stack = in.execstack && *in.execstack && stack < 0;
+  bool move_phdr = in_own(eh.phoff);
+  bool any_move = move_dyn || move_str || move_interp || move_phdr;
+  bool use_own = own >= 0 && any_move;
+  std::size_t extra = (any_move && !use_own ? 1 : 0) + (add_stack ? 1 : 0);
+  auto slots_free = free_slots(ph);
+  if (extra > slots_free.size()) move_phdr = true;
+  if (move_phdr && !any_move) {
+    any_move = true;
+    extra += 1;
+  }
+
+  // New program header list.
+  std::vector<Phdr> nph;
+  std::size_t consume = move_phdr ? 0 : extra;
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    bool taken = std::find(slots_free.begin(), slots_free.begin() + static_cast<std::ptrdiff_t>(consume), i) !=
+                 slots_free.begin() + static_cast<std::ptrdiff_t>(consume);
+    if (!taken) nph.push_back(ph[i]);
+  }
+  std::size_t load_at = nph.size();
+  if (any_move) {
+    Phdr load;
+    load.type = PT_LOAD;
+    if (use_own) {
+      for (std::size_t i = 0; i < nph.size(); ++i)
+        if (nph[i].type == PT_LOAD && nph[i].offset == own_off && nph[i].vaddr == ph[own].vaddr) load_at = i;
+    } else {
+      std::size_t last = 0;
+      for (std::size_t i = 0; i < nph.size(); ++i)
+        if (nph[i].type == PT_LOAD) last = i + 1;
+      nph.insert(nph.begin() + static_cast<std::ptrdiff_t>(last), load);
+      load_at = last;
+    }
+  }
+  if (add_stack) nph.push_back(Phdr{PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 0, 16});
+  while (!move_phdr && nph.size() < ph.size()) nph.push_back(Phdr{});
+  for (auto& p : nph)
+    if (p.type == PT_GNU_STACK && in.execstack)
+      p.flags = *in.execstack ? (p.flags | PF_X) : (p.flags & ~static_cast<std::uint32_t>(PF_X));
+
+  // The appended segment.
+  std::vector<std::uint8_t> tail;
+  std::uint64_t phdr_pos = 0, dyn_pos = 0, str_pos = 0, interp_pos = 0;
+  if (move_dyn) dyn_pos = reserve(tail, slots * c.dyn_size, c.word);
+  if (move_str) str_pos = reserve(tail, in.dynstr->size(), 1);
+  if (move_interp) interp_pos = reserve(tail, interp_text->size() + 1, 1);
+  if (move_phdr) phdr_pos = reserve(tail, nph.size() * c.phdr_size, c.word);
+  std::uint64_t keep = use_own ? own_off : img.data.size();
+  std::uint64_t tail_off = align_up(keep, 16);
+  std::uint64_t vaddr = 0;
+  if (any_move) {
+    std::uint64_t page = page_size_for(img, in.page_size);
+    std::uint64_t max_end = 0, first_vaddr = UINT64_MAX, first_off = 0;
+    for (std::size_t i = 0; i < ph.size(); ++i) {
+      if (ph[i].type != PT_LOAD || (use_own && static_cast<int>(i) == own)) continue;
+      max_end = std::max(max_end, ph[i].vaddr + ph[i].memsz);
+      if (ph[i].vaddr < first_vaddr) first_vaddr = ph[i].vaddr, first_off = ph[i].offset;
+    }
+    // A gap as large as the largest symbol keeps tools that test "address
+    // + symbol size" against segments (eu-elflint) from seeing overlaps.
+    std::uint64_t base = align_up(max_end + std::min<std::uint64_t>(img.max_sym_size, 1ull << 30), page);
+    if (move_phdr && img.executable()) {
+      // Older kernels compute AT_PHDR from e_phoff and the first PT_LOAD's
+      // bias, so the new table must keep that bias.
+      if (first_vaddr < first_off || (first_vaddr - first_off) % page != 0)
+        return make_error(img.name, ": cannot move the program headers of this executable (unusual first segment)");
+      std::uint64_t bias = first_vaddr - first_off;
+      if (tail_off + bias < base) tail_off = base - bias;
+      vaddr = tail_off + bias;
+    } else {
+      vaddr = base + tail_off % page;
+    }
+    std::uint64_t limit = c.is64 ? UINT64_MAX : 0xffffffffull;
+    if (vaddr > limit - tail.size()) return make_error(img.name, ": no address space left for the moved tables");
+    Phdr& load = nph[load_at];
+    load.type = PT_LOAD;
+    load.flags = PF_R | (move_dyn ? PF_W : 0);
+    load.offset = tail_off;
+    load.vaddr = load.paddr = vaddr;
+    load.filesz = load.memsz = tail.size();
+    load.align = page;
+  }
+  auto at = [&](std::uint64_t pos) { return vaddr + pos; };
+  for (auto& p : nph) {
+    if (p.type == PT_PHDR && move_phdr) {
+      p.offset = tail_off + phdr_pos;
+      p.vaddr = p.paddr = at(phdr_pos);
+      p.filesz = p.memsz = nph.size() * c.phdr_size;
+    }
+    if (p.type == PT_DYNAMIC && move_dyn) {
+      p.offset = tail_off + dyn_pos;
+      p.vaddr = p.paddr = at(dyn_pos);
+      p.filesz = p.memsz = slots * c.dyn_size;
+    }
+    if (p.type == PT_INTERP && move_interp) {
+      p.offset = tail_off + interp_pos;
+      p.vaddr = p.paddr = at(interp_pos);
+      p.filesz = p.memsz = interp_text->size() + 1;
+    }
+  }
+
+  // Dynamic table contents.
+  for (auto& d : in.dyn) {
+    if (d.tag == DT_STRTAB && move_str) d.val = at(str_pos);
+    if (d.tag == DT_STRSZ && move_str) d.val = in.dynstr->size();
+  }
+  if (img.dyn_ph >= 0) {
+    std::size_t n = move_dyn ? slots : img.dyn_slots;
+    std::uint8_t* p = move_dyn ? tail.data() + dyn_pos : ov.region(ph[img.dyn_ph].offset, n * c.dyn_size);
+    for (std::size_t i = 0; i < n; ++i) c.put(p + i * c.dyn_size, i < in.dyn.size() ? in.dyn[i] : Dyn{});
+  }
+  if (move_str) std::copy(in.dynstr->begin(), in.dynstr->end(), tail.begin() + static_cast<std::ptrdiff_t>(str_pos));
+  if (move_interp) std::copy(interp_text->begin(), interp_text->end(), tail.begin() + static_cast<std::ptrdiff_t>(interp_pos));
+
+  // Section headers follow the moved tables and stay sorted by offset.
+  bool moved_section = false;
+  for (auto& s : in.sh) {
+    auto move_to = [&](std::uint64_t pos, std::uint64_t size) {
+      s.offset = tail_off + pos;
+      s.addr = at(pos);
+      s.size = size;
+      moved_section = true;
+    };
+    if (move_str && s.type == SHT_STRTAB && (s.flags & SHF_ALLOC) && s.addr == img.dynstr_addr)
+      move_to(str_pos, in.dynstr->size());
+    else if (move_dyn && s.type == SHT_DYNAMIC)
+      move_to(dyn_pos, slots * c.dyn_size);
+    else if (move_interp && s.type == SHT_PROGBITS && (s.flags & SHF_ALLOC) && s.addr == ph[interp].vaddr)
+      move_to(interp_pos, interp_text->size() + 1);
+  }
+  if (moved_section && !getenv("WF_NOSORT")) sort_sections(img, in.sh, eh, ov);
+  if (!in.sh.empty()) {
+    std::uint8_t* p = ov.region(img.eh.shoff, in.sh.size() * c.shdr_size);
+    for (std::size_t i = 0; i < in.sh.size(); ++i) c.put(p + i * c.shdr_size, in.sh[i]);
+  }
+
+  // Program headers and the ELF header.
+  if (move_phdr) {
+    eh.phoff = tail_off + phdr_pos;
+    eh.phnum = static_cast<std::uint16_t>(nph.size());
+    if (nph.size() >= PN_XNUM) return make_error(img.name, ": too many program headers");
+  }
+  std::uint8_t* php = move_phdr ? tail.data() + phdr_pos : ov.region(img.eh.phoff, ph.size() * c.phdr_size);
+  for (std::size_t i = 0; i < nph.size(); ++i) c.put(php + i * c.phdr_size, nph[i]);
+  c.put(ov.region(0, c.ehdr_size), eh);
+
+  fe.keep = any_move ? keep : img.data.size();
+  fe.tail_offset = any_move ? tail_off : fe.keep;
+  fe.tail = std::move(tail);
+  fe.layout_changed = any_move;
+  return {};
+}
+
+}  // namespace wheelfix::elf::rw

@@ -1,0 +1,244 @@
+// Parsing and validation of the parts of an ELF file the rewriter touches.
+// Every offset, size and count read from the file is checked before use.
+#include <algorithm>
+#include <cstring>
+
+#include "elf/rewrite_internal.hpp"
+
+namespace wheelfix::elf::rw {
+
+using util::make_error;
+
+bool is_string_tag(std::int64_t tag) {
+  switch (tag) {
+    case DT_NEEDED: case DT_SONAME: case DT_RPATH: case DT_RUNPATH:
+    case DT_AUXILIARY: case DT_FILTER: case DT_CONFIG: case DT_DEPAUDIT: case DT_AUDIT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<std::uint64_t> Image::offset_of(std::uint64_t vaddr, std::uint64_t size) const {
+  for (const auto& p : ph) {
+    if (p.type != PT_LOAD || vaddr < p.vaddr) continue;
+    std::uint64_t rel = vaddr - p.vaddr;
+    if (!util::in_bounds(rel, size, p.filesz)) continue;
+    auto off = util::checked_add(p.offset, rel);
+    if (off && util::in_bounds(*off, size, data.size())) return off;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> Image::dyn_value(std::int64_t tag) const {
+  for (const auto& d : dyn)
+    if (d.tag == tag) return d.val;
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Image::str(std::uint64_t off) const {
+  auto s = util::c_string_at(dynstr, off);
+  if (!s) return std::nullopt;
+  return *s;
+}
+
+util::Result<std::optional<std::uint64_t>> Image::table(std::int64_t tag, std::uint64_t size,
+                                                        const char* what) const {
+  auto addr = dyn_value(tag);
+  if (!addr) return std::optional<std::uint64_t>{};
+  auto off = offset_of(*addr, size);
+  if (!off) return make_error(name, ": ", what, " lies outside the file's loaded segments");
+  return std::optional<std::uint64_t>{*off};
+}
+
+bool Image::executable() const {
+  if (eh.type == ET_EXEC) return true;
+  return std::any_of(ph.begin(), ph.end(), [](const Phdr& p) { return p.type == PT_INTERP; });
+}
+
+namespace {
+
+util::Status read_headers(Image& img) {
+  auto d = img.data;
+  const auto& c = img.c;
+  if (d.size() < c.ehdr_size) return make_error(img.name, ": file is too small for an ELF header");
+  img.eh = c.ehdr(d.data());
+  if (img.eh.type != ET_EXEC && img.eh.type != ET_DYN)
+    return make_error(img.name, ": not an executable or shared library (e_type ", std::to_string(img.eh.type), ")");
+  if (img.eh.phnum == 0) return make_error(img.name, ": no program headers");
+  if (img.eh.phentsize != c.phdr_size) return make_error(img.name, ": unexpected program header size");
+  auto ph_bytes = util::checked_mul(img.eh.phnum, c.phdr_size);
+  if (!ph_bytes || !util::in_bounds(img.eh.phoff, *ph_bytes, d.size()))
+    return make_error(img.name, ": program header table runs past the end of the file");
+  for (std::size_t i = 0; i < img.eh.phnum; ++i) {
+    Phdr p = c.phdr(d.data() + img.eh.phoff + i * c.phdr_size);
+    if (p.type != PT_NULL && p.type != PT_GNU_STACK && !util::in_bounds(p.offset, p.filesz, d.size()))
+      return make_error(img.name, ": segment ", std::to_string(i), " runs past the end of the file");
+    if (p.type == PT_LOAD && p.filesz > p.memsz)
+      return make_error(img.name, ": segment ", std::to_string(i), " has a file size above its memory size");
+    img.ph.push_back(p);
+  }
+  std::uint64_t shnum = img.eh.shnum;
+  if (img.eh.shoff == 0) return {};
+  if (img.eh.shentsize != c.shdr_size) return make_error(img.name, ": unexpected section header size");
+  if (shnum == 0) {  // extended numbering: the count is in section 0
+    if (!util::in_bounds(img.eh.shoff, c.shdr_size, d.size()))
+      return make_error(img.name, ": section header table runs past the end of the file");
+    shnum = c.shdr(d.data() + img.eh.shoff).size;
+  }
+  auto sh_bytes = util::checked_mul(shnum, c.shdr_size);
+  if (!sh_bytes || !util::in_bounds(img.eh.shoff, *sh_bytes, d.size()))
+    return make_error(img.name, ": section header table runs past the end of the file");
+  for (std::uint64_t i = 0; i < shnum; ++i) {
+    Shdr s = c.shdr(d.data() + img.eh.shoff + i * c.shdr_size);
+    if (s.type != SHT_NOBITS && s.type != SHT_NULL && !util::in_bounds(s.offset, s.size, d.size()))
+      return make_error(img.name, ": section ", std::to_string(i), " runs past the end of the file");
+    img.sh.push_back(s);
+  }
+  return {};
+}
+
+util::Status read_dynamic(Image& img) {
+  for (std::size_t i = 0; i < img.ph.size(); ++i)
+    if (img.ph[i].type == PT_DYNAMIC) img.dyn_ph = static_cast<int>(i);
+  if (img.dyn_ph < 0) return {};
+  const Phdr& p = img.ph[img.dyn_ph];
+  img.dyn_slots = p.filesz / img.c.dyn_size;
+  bool terminated = false;
+  for (std::size_t i = 0; i < img.dyn_slots; ++i) {
+    Dyn e = img.c.dyn(img.data.data() + p.offset + i * img.c.dyn_size);
+    if (e.tag == DT_NULL) {
+      terminated = true;
+      break;
+    }
+    img.dyn.push_back(e);
+  }
+  if (!terminated) return make_error(img.name, ": dynamic table has no DT_NULL terminator");
+  auto strtab = img.dyn_value(DT_STRTAB);
+  auto strsz = img.dyn_value(DT_STRSZ);
+  if (strtab) {
+    if (!strsz) return make_error(img.name, ": DT_STRTAB without DT_STRSZ");
+    auto off = img.offset_of(*strtab, *strsz);
+    if (!off) return make_error(img.name, ": .dynstr lies outside the file's loaded segments");
+    img.dynstr_off = *off;
+    img.dynstr_addr = *strtab;
+    img.dynstr = img.data.subspan(*off, *strsz);
+  }
+  return {};
+}
+
+// Number of dynamic symbols: from .dynsym's section header, DT_HASH or a
+// walk of DT_GNU_HASH.
+util::Status count_dynsyms(Image& img) {
+  auto symtab = img.dyn_value(DT_SYMTAB);
+  if (!symtab) return {};
+  for (const auto& s : img.sh)
+    if (s.type == SHT_DYNSYM && s.addr == *symtab) {
+      img.dynsym_count = s.size / img.c.sym_size;
+      if (img.dynsym_count > img.data.size() / img.c.sym_size)
+        return make_error(img.name, ": absurd dynamic symbol count");
+      return {};
+    }
+  const auto& c = img.c;
+  WF_TRY(auto hash, img.table(DT_HASH, 8, "DT_HASH"));
+  if (hash) {
+    img.dynsym_count = c.u32(img.data.data() + *hash + 4);
+    if (img.dynsym_count > img.data.size() / c.sym_size) return make_error(img.name, ": absurd dynamic symbol count in DT_HASH");
+    return {};
+  }
+  WF_TRY(auto gnu, img.table(DT_GNU_HASH, 16, "DT_GNU_HASH"));
+  if (!gnu) return {};
+  const std::uint8_t* h = img.data.data() + *gnu;
+  std::uint64_t nbuckets = c.u32(h), symoffset = c.u32(h + 4), bloom = c.u32(h + 8);
+  auto head = util::checked_add(16, *util::checked_mul(bloom, c.word));
+  auto total = head ? util::checked_add(*head, nbuckets * 4ull) : std::nullopt;
+  if (nbuckets > (1u << 28) || bloom > (1u << 28) || !total ||
+      !util::in_bounds(*gnu, *total, img.data.size()))
+    return make_error(img.name, ": DT_GNU_HASH table runs past the end of the file");
+  std::uint64_t max_sym = symoffset;
+  for (std::uint64_t b = 0; b < nbuckets; ++b) max_sym = std::max<std::uint64_t>(max_sym, c.u32(h + *head + b * 4));
+  std::uint64_t chain = *gnu + *total;
+  if (max_sym >= symoffset) {
+    for (std::uint64_t i = max_sym;; ++i) {
+      std::uint64_t at = chain + (i - symoffset) * 4;
+      if (!util::in_bounds(at, 4, img.data.size()))
+        return make_error(img.name, ": DT_GNU_HASH chain runs past the end of the file");
+      if (c.u32(img.data.data() + at) & 1) {
+        max_sym = i;
+        break;
+      }
+    }
+  }
+  img.dynsym_count = max_sym + 1;
+  if (img.dynsym_count > img.data.size() / c.sym_size) return make_error(img.name, ": absurd dynamic symbol count in DT_GNU_HASH");
+  return {};
+}
+
+// A PT_LOAD at the end of the file holding only what this rewriter puts in
+// its segment (.dynstr, .dynamic, .interp, program headers).
+void find_own_segment(Image& img) {
+  int last = -1;
+  for (std::size_t i = 0; i < img.ph.size(); ++i)
+    if (img.ph[i].type == PT_LOAD && (last < 0 || img.ph[i].vaddr > img.ph[last].vaddr)) last = static_cast<int>(i);
+  if (last < 0) return;
+  const Phdr& s = img.ph[last];
+  if (s.offset + s.filesz != img.data.size() || s.filesz != s.memsz || s.filesz == 0) return;
+  for (std::size_t i = 0; i < img.ph.size(); ++i) {
+    const Phdr& p = img.ph[i];
+    if (static_cast<int>(i) == last) continue;
+    if (p.type == PT_LOAD && p.offset + p.filesz > s.offset) return;
+    bool inside = p.filesz > 0 && p.offset >= s.offset && p.offset < s.offset + s.filesz;
+    if (inside && p.type != PT_PHDR && p.type != PT_DYNAMIC && p.type != PT_INTERP) return;
+  }
+  if (!img.sh.empty() && img.eh.shoff + img.sh.size() * img.c.shdr_size > s.offset) return;
+  bool has_ours = false;
+  for (const auto& x : img.sh) {
+    if (x.type == SHT_NOBITS || x.size == 0 || x.offset < s.offset) continue;
+    bool ok = (x.type == SHT_STRTAB && x.addr == img.dynstr_addr) || x.type == SHT_DYNAMIC ||
+              (x.type == SHT_PROGBITS && (x.flags & SHF_ALLOC) && !(x.flags & (SHF_WRITE | SHF_EXECINSTR)));
+    if (!ok) return;
+    has_ours = true;
+  }
+  if (img.dynstr_off >= s.offset && !img.dynstr.empty()) has_ours = true;
+  if (has_ours) img.own_seg = last;
+}
+
+}  // namespace
+
+util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
+  Image img;
+  img.name = name;
+  img.data = data;
+  ElfKind kind = elf_kind(data.data(), data.size());
+  if (kind == ElfKind::Invalid) return make_error(name, ": not an ELF file");
+  img.c = Codec(kind);
+  WF_CHECK(read_headers(img));
+  WF_CHECK(read_dynamic(img));
+  WF_CHECK(count_dynsyms(img));
+  find_own_segment(img);
+  if (img.dynsym_count) {
+    auto off = img.offset_of(*img.dyn_value(DT_SYMTAB), img.dynsym_count * img.c.sym_size);
+    if (!off) return make_error(name, ": .dynsym runs past the end of its segment");
+    for (std::uint64_t i = 0; i < img.dynsym_count; ++i)
+      img.max_sym_size = std::max(img.max_sym_size, img.c.sym(data.data() + *off + i * img.c.sym_size).size);
+  }
+  return img;
+}
+
+std::uint64_t page_size_for(const Image& img, std::uint64_t override_size) {
+  if (override_size) return override_size;
+  std::uint64_t page = 4096;
+  switch (img.eh.machine) {
+    case EM_AARCH64: case EM_PPC64: case EM_PPC: case EM_LOONGARCH: case EM_MIPS:
+      page = 65536;
+      break;
+    default:
+      break;
+  }
+  for (const auto& p : img.ph)
+    if (p.type == PT_LOAD && p.align > page && p.align <= (1ull << 30) && (p.align & (p.align - 1)) == 0)
+      page = p.align;
+  return page;
+}
+
+}  // namespace wheelfix::elf::rw

@@ -1,0 +1,95 @@
+// Placement of new .dynstr strings: in place when safe, else in a pool that
+// is appended to a moved copy of .dynstr.
+#include <algorithm>
+
+#include "elf/rewrite_internal.hpp"
+
+namespace wheelfix::elf::rw {
+
+namespace {
+
+bool overlaps(std::uint64_t a0, std::uint64_t a1, std::uint64_t b0, std::uint64_t b1) {
+  return a0 <= b1 && b0 <= a1;  // closed ranges
+}
+
+}  // namespace
+
+StringPlacer::StringPlacer(util::Bytes dynstr,
+                           std::vector<std::pair<std::uint64_t, std::uint64_t>> fixed)
+    : old_(dynstr), fixed_(std::move(fixed)) {}
+
+std::size_t StringPlacer::place(const StrChange& change) {
+  // The same old string renamed to the same value (e.g. DT_NEEDED and the
+  // matching vn_file) shares one placement.
+  if (change.old_off) {
+    for (std::size_t i = 0; i < placed_.size(); ++i)
+      if (placed_[i].first == *change.old_off && placed_[i].second == change.value) {
+        handles_.push_back(Handle{false, *change.old_off});
+        return handles_.size() - 1;
+      }
+  }
+  if (change.old_off) {
+    auto old = util::c_string_at(old_, *change.old_off);
+    std::uint64_t o = *change.old_off;
+    if (old && change.value.size() <= old->size() &&
+        change.value.find('\0') == std::string::npos) {
+      std::uint64_t end = o + old->size();  // the NUL
+      bool safe = std::none_of(fixed_.begin(), fixed_.end(), [&](const auto& r) {
+        return overlaps(o, end, r.first, r.second);
+      });
+      safe = safe && std::none_of(occupied_.begin(), occupied_.end(), [&](const auto& r) {
+        return overlaps(o, end, r.first, r.second);
+      });
+      if (safe) {
+        std::vector<std::uint8_t> bytes(old->size() + 1, 0);
+        std::copy(change.value.begin(), change.value.end(), bytes.begin());
+        writes_.emplace_back(o, std::move(bytes));
+        occupied_.emplace_back(o, end);
+        placed_.emplace_back(o, change.value);
+        handles_.push_back(Handle{false, o});
+        return handles_.size() - 1;
+      }
+    }
+  }
+  // Pool, deduplicated (whole strings only).
+  std::size_t at = 0;
+  while (at < pool_.size()) {
+    std::size_t nul = pool_.find('\0', at);
+    if (pool_.compare(at, nul - at, change.value) == 0) break;
+    at = nul + 1;
+  }
+  if (at >= pool_.size()) {
+    at = pool_.size();
+    pool_ += change.value;
+    pool_.push_back('\0');
+  }
+  handles_.push_back(Handle{true, at});
+  return handles_.size() - 1;
+}
+
+std::uint64_t StringPlacer::prefix_len(bool compact) const {
+  if (!compact) return old_.size();
+  // Keep everything up to the last byte still referenced.
+  std::uint64_t end = 1;
+  for (const auto& r : fixed_) end = std::max(end, r.second + 1);
+  for (const auto& r : occupied_) end = std::max(end, r.second + 1);
+  return std::min<std::uint64_t>(end, old_.size());
+}
+
+std::vector<std::uint8_t> StringPlacer::build(bool compact) const {
+  std::uint64_t n = prefix_len(compact);
+  std::vector<std::uint8_t> out(old_.begin(), old_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (out.empty()) out.push_back(0);
+  for (const auto& [off, bytes] : writes_)
+    for (std::size_t i = 0; i < bytes.size() && off + i < out.size(); ++i) out[off + i] = bytes[i];
+  out.insert(out.end(), pool_.begin(), pool_.end());
+  return out;
+}
+
+std::uint64_t StringPlacer::resolve(std::size_t handle, bool compact) const {
+  const Handle& h = handles_.at(handle);
+  if (!h.pooled) return h.off;
+  return std::max<std::uint64_t>(prefix_len(compact), 1) + h.off;
+}
+
+}  // namespace wheelfix::elf::rw
