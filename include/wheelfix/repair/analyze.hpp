@@ -1,0 +1,59 @@
+// Wheel analysis: finds the ELF files in a wheel (without extracting it),
+// resolves their dependencies as the loader would, and evaluates policies.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "wheelfix/elf/elf_info.hpp"
+#include "wheelfix/elf/loader.hpp"
+#include "wheelfix/policy/evaluate.hpp"
+#include "wheelfix/util/result.hpp"
+#include "wheelfix/wheel/zip_reader.hpp"
+
+namespace wheelfix::repair {
+
+struct AnalyzeOptions {
+  elf::LoaderConfig loader;  // where to look for external libraries
+  policy::EvalOptions eval;  // --exclude, musl version
+};
+
+// An ELF file inside the wheel.
+struct WheelElf {
+  std::string member;  // archive path, e.g. "pkg/_ext.so"
+  std::shared_ptr<const elf::ElfInfo> info;
+};
+
+// The result of analyzing one wheel.
+struct Analysis {
+  std::string wheel_path;
+  std::vector<WheelElf> elves;  // in archive order
+  // Graph for the policy engine: objects [0, elves.size()) are the wheel's
+  // ELF files (same order), then the external libraries.
+  policy::Graph graph;
+  // Per graph object: for external ones, the file on this machine (sysroot
+  // prefix applied, symlinks resolved); "" for in-wheel objects.
+  std::vector<std::string> host_paths;
+  // Per graph object: how each of its DT_NEEDED entries was found.
+  std::vector<std::vector<elf::Resolution>> resolutions;
+  policy::Evaluation eval;
+
+  // No ELF file at all: a pure-Python wheel.
+  bool pure() const { return elves.empty(); }
+};
+
+// True when the member's data starts with the ELF magic (inflates only the
+// first bytes of a deflated member).
+bool member_is_elf(const wheel::ZipReader& zip, const wheel::ZipEntry& entry);
+
+// Analyzes a validated archive. Fails with "<wheel>: <member>: <problem>"
+// when a member cannot be read or an ELF member is malformed.
+util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::PolicySet& policies,
+                                     const AnalyzeOptions& options);
+
+// Prefix under which wheel members appear to the loader emulation; paths
+// that start with it are shown as plain member names.
+inline constexpr const char* kWheelRoot = "/__wheel__/";
+
+}  // namespace wheelfix::repair

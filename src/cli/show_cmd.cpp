@@ -1,0 +1,67 @@
+// `wheelfix show WHEEL...`: the best platform tag of each wheel and why no
+// better one fits.
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/show_render.hpp"
+#include "cli/subcommands.hpp"
+
+namespace wheelfix::cli {
+
+CLI::App* add_show_command(CLI::App& app, ShowOptions& opts) {
+  auto* cmd = app.add_subcommand("show", "Report the best manylinux/musllinux tag of wheels, and why");
+  cmd->add_option("wheels", opts.wheels, "Wheel files")->required();
+  cmd->add_flag("--json", opts.json, "Machine-readable output (docs/json-schema.md)");
+  cmd->add_flag("-v,--verbose", opts.verbose, "List the ELF files found");
+  cmd->add_option("--policy-file", opts.policy_files, "Policy JSON file(s) replacing the installed ones");
+  add_search_options(*cmd, opts.search);
+  return cmd;
+}
+
+int run_show(const ShowOptions& opts) {
+  auto policies = load_policy_set(opts.policy_files);
+  if (!policies) {
+    print_error(policies.error().message);
+    return kUsage;
+  }
+  auto analyze_opts = make_analyze_options(opts.search, {});
+  nlohmann::json reports = nlohmann::json::array();
+  int status = kOk;
+  bool first = true;
+  for (const auto& path : opts.wheels) {
+    auto analysis = open_and_analyze(path, *policies, analyze_opts);
+    if (!analysis) {
+      print_error(analysis.error().message);
+      status = kFailure;
+      if (opts.json) reports.push_back({{"wheel", path}, {"error", analysis.error().message}});
+      continue;
+    }
+    if (analysis->pure()) {
+      std::string msg = path + ": no ELF file in this wheel (a pure-Python wheel needs no platform tag)";
+      if (opts.json) {
+        reports.push_back({{"wheel", path}, {"pure", true}, {"error", msg}});
+      } else {
+        std::cerr << "wheelfix: " << msg << "\n";
+      }
+      if (status == kOk) status = kPurePython;
+      continue;
+    }
+    if (opts.json) {
+      reports.push_back(render_show_json(*analysis));
+    } else {
+      if (!first) std::cout << "\n";
+      render_show_text(std::cout, *analysis, opts.verbose);
+    }
+    first = false;
+  }
+  if (opts.json) {
+    nlohmann::json doc = {{"schema_version", kShowSchemaVersion}, {"wheels", reports}};
+    std::cout << doc.dump(2) << "\n";
+  }
+  return status;
+}
+
+}  // namespace wheelfix::cli

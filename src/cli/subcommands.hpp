@@ -1,0 +1,46 @@
+// Option structs and entry points of the CLI11-based subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wheelfix::cli {
+
+// Options shared by the commands that resolve libraries.
+struct SearchOptions {
+  std::optional<std::string> ldpaths;  // --ldpaths: replaces the search list
+  std::string root;                    // --root: resolve inside a sysroot
+};
+
+struct LddtreeOptions {
+  std::string file;
+  bool json = false;
+  SearchOptions search;
+};
+
+struct ShowOptions {
+  std::vector<std::string> wheels;
+  bool json = false;
+  bool verbose = false;
+  std::vector<std::string> policy_files;  // --policy-file (replaces the defaults)
+  SearchOptions search;
+};
+
+// Registers the subcommand and binds its options to `opts`.
+CLI::App* add_lddtree_command(CLI::App& app, LddtreeOptions& opts);
+CLI::App* add_show_command(CLI::App& app, ShowOptions& opts);
+void add_search_options(CLI::App& cmd, SearchOptions& opts);
+
+// Run the subcommand; returns the exit status.
+int run_lddtree(const LddtreeOptions& opts);
+int run_show(const ShowOptions& opts);
+
+// Prints "wheelfix: error: <message>" to stderr.
+void print_error(const std::string& message);
+// Prints "wheelfix: warning: <message>" to stderr.
+void print_warning(const std::string& message);
+
+}  // namespace wheelfix::cli

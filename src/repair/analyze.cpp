@@ -1,0 +1,176 @@
+// Wheel analysis: ELF discovery inside the archive, loader emulation with
+// the wheel overlaid on the filesystem, graph construction, evaluation.
+#include "wheelfix/repair/analyze.hpp"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <map>
+
+#include "wheelfix/util/strings.hpp"
+
+namespace wheelfix::repair {
+
+namespace {
+
+// Serves wheel members under kWheelRoot and everything else from disk.
+class WheelOverlaySource : public elf::ObjectSource {
+ public:
+  WheelOverlaySource(std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members, std::string root)
+      : members_(std::move(members)), disk_(std::move(root)) {}
+
+  std::shared_ptr<const elf::ElfInfo> load(const std::string& path) override {
+    if (path.starts_with(kWheelRoot)) {
+      auto it = members_.find(path.substr(std::string_view(kWheelRoot).size()));
+      return it == members_.end() ? nullptr : it->second;
+    }
+    return disk_.load(path);
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members_;
+  elf::DiskObjectSource disk_;
+};
+
+policy::Libc libc_of(const elf::ElfInfo& info) {
+  if (info.is_musl()) return policy::Libc::musl;
+  for (const auto& n : info.needed) {
+    if (n == "libc.so.6") return policy::Libc::glibc;
+    if (n == "libc.so") return policy::Libc::musl;  // musl's libc; glibc's libc.so is a linker script
+  }
+  if (info.interpreter && info.interpreter->find("ld-linux") != std::string::npos) return policy::Libc::glibc;
+  return policy::Libc::unknown;
+}
+
+policy::ObjectFacts facts_of(const std::string& path, bool in_wheel, const elf::ElfInfo& info) {
+  policy::ObjectFacts f;
+  f.path = path;
+  f.in_wheel = in_wheel;
+  f.soname = info.soname;
+  f.arch = info.arch;
+  f.libc = libc_of(info);
+  f.isa_level = info.x86_isa_level();
+  for (const auto& need : info.version_needs)
+    for (const auto& v : need.versions) f.version_refs.push_back({need.file, v.name, v.weak()});
+  for (const auto& s : info.symbols)
+    if (!s.defined && s.binding != elf::SymbolBinding::weak && !s.name.empty()) f.undefined_strong.push_back(s.name);
+  return f;
+}
+
+std::string display_path(const std::string& path) {
+  std::string_view root(kWheelRoot);
+  return path.starts_with(root) ? path.substr(root.size()) : path;
+}
+
+std::string host_path_of(const std::string& root, const std::string& path) {
+  std::error_code ec;
+  auto canonical = std::filesystem::canonical(root + path, ec);
+  return ec ? root + path : canonical.string();
+}
+
+// An in-wheel object that links no libc itself (e.g. an extension that
+// only needs a vendored library) runs on the libc its dependencies use.
+void inherit_libc(policy::Graph& g) {
+  for (auto& obj : g.objects) {
+    if (!obj.in_wheel || obj.libc != policy::Libc::unknown) continue;
+    std::vector<int> stack;
+    std::vector<bool> seen(g.objects.size());
+    for (const auto& d : obj.deps) stack.push_back(d.target);
+    while (!stack.empty() && obj.libc == policy::Libc::unknown) {
+      int i = stack.back();
+      stack.pop_back();
+      if (i < 0 || seen[i]) continue;
+      seen[i] = true;
+      obj.libc = g.objects[i].libc;
+      for (const auto& d : g.objects[i].deps) stack.push_back(d.target);
+    }
+  }
+}
+
+}  // namespace
+
+bool member_is_elf(const wheel::ZipReader& zip, const wheel::ZipEntry& entry) {
+  if (entry.is_directory() || entry.uncompressed_size < 4) return false;
+  util::Bytes raw = zip.raw(entry);
+  std::uint8_t head[4] = {};
+  if (entry.method == wheel::ZipMethod::stored) {
+    if (raw.size() < 4) return false;
+    std::copy_n(raw.data(), 4, head);
+  } else {
+    z_stream zs{};
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return false;
+    zs.next_in = const_cast<Bytef*>(raw.data());
+    zs.avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size(), 1u << 16));
+    zs.next_out = head;
+    zs.avail_out = 4;
+    while (zs.avail_out > 0) {
+      int rc = inflate(&zs, Z_NO_FLUSH);
+      if (rc != Z_OK) break;
+    }
+    bool full = zs.avail_out == 0;
+    inflateEnd(&zs);
+    if (!full) return false;
+  }
+  return head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+}
+
+util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::PolicySet& policies,
+                                     const AnalyzeOptions& options) {
+  Analysis a;
+  a.wheel_path = zip.path();
+  std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members;
+  for (const auto& entry : zip.entries()) {
+    if (!member_is_elf(zip, entry)) continue;
+    WF_TRY(auto data, zip.read(entry));
+    auto info = elf::parse(util::Bytes(data.data(), data.size()), entry.name);
+    if (!info) return util::make_error(zip.path(), ": ", info.error().message);
+    auto shared = std::make_shared<const elf::ElfInfo>(std::move(info).value());
+    a.elves.push_back({entry.name, shared});
+    members[entry.name] = shared;
+  }
+
+  WheelOverlaySource source(members, options.loader.root);
+  std::map<std::string, int> index;  // loader path -> graph object
+  for (const auto& e : a.elves) {
+    index[kWheelRoot + e.member] = static_cast<int>(a.graph.objects.size());
+    a.graph.objects.push_back(facts_of(e.member, true, *e.info));
+    a.host_paths.emplace_back();
+    a.resolutions.emplace_back();
+  }
+  for (const auto& e : a.elves) {
+    auto tree = elf::resolve_dependencies(kWheelRoot + e.member, e.info, options.loader, source);
+    // Make sure every object of this tree has a graph node.
+    std::vector<int> node(tree.objects.size());
+    for (std::size_t i = 0; i < tree.objects.size(); ++i) {
+      const auto& o = tree.objects[i];
+      auto [it, added] = index.emplace(o.path, static_cast<int>(a.graph.objects.size()));
+      if (added) {
+        // External library: re-read with symbols for the blacklist check.
+        std::string host = host_path_of(options.loader.root, o.path);
+        auto full = elf::parse_file(host);
+        const elf::ElfInfo& info = full.ok() ? full.value() : *o.info;
+        a.graph.objects.push_back(facts_of(o.path, false, info));
+        a.host_paths.push_back(host);
+        a.resolutions.emplace_back();
+      }
+      node[i] = it->second;
+    }
+    for (std::size_t i = 0; i < tree.objects.size(); ++i) {
+      auto& facts = a.graph.objects[node[i]];
+      if (!facts.deps.empty() || tree.objects[i].deps.empty()) continue;  // already filled
+      for (auto res : tree.objects[i].deps) {
+        int target = res.object >= 0 ? node[res.object] : -1;
+        facts.deps.push_back({res.name, target});
+        if (res.path) res.path = display_path(*res.path);
+        if (auto pos = res.via.find(kWheelRoot); pos != std::string::npos)
+          res.via.erase(pos, std::string_view(kWheelRoot).size());
+        a.resolutions[node[i]].push_back(std::move(res));
+      }
+    }
+  }
+  inherit_libc(a.graph);
+  a.eval = policy::evaluate(a.graph, policies, options.eval);
+  return a;
+}
+
+}  // namespace wheelfix::repair

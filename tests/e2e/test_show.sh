@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `wheelfix show` on every test wheel: tags and reasons, error handling and
+# exit codes.
+set -euo pipefail
+source "$WHEELFIX_SOURCE_DIR/tests/e2e/lib.sh"
+wf_require_wheelfix
+wf_build_testwheels
+wf_mktemp_dir tmp
+
+libs="$WF_TESTWHEELS/privlib-libs:$WF_TESTWHEELS/withscript-libs"
+LD_LIBRARY_PATH="$libs" "$WHEELFIX" show --json "$WF_TESTWHEELS"/*.whl > "$tmp/show.json" \
+  || wf_fail "show --json exited $?"
+python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/check_show.py" "$WF_TESTWHEELS/manifest.json" "$tmp/show.json" \
+  || wf_fail "show --json does not match the test wheels"
+
+# Text output names the tag, the vendored library and the blocking symbol.
+privlib=$(ls "$WF_TESTWHEELS"/privlib-*.whl)
+out=$(LD_LIBRARY_PATH="$libs" "$WHEELFIX" show "$privlib")
+grep -q "platform tag: manylinux2014_x86_64.manylinux_2_17_x86_64" <<<"$out" || wf_fail "text tag: $out"
+grep -q "libwfpriv.so.1 => $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1" <<<"$out" || wf_fail "text libs: $out"
+grep -q "symbol version GLIBC_2.14 in $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1 (from libc.so.6)" <<<"$out" \
+  || wf_fail "text reason: $out"
+
+# Without LD_LIBRARY_PATH the private library cannot be found: said, with the file.
+out=$(env -u LD_LIBRARY_PATH "$WHEELFIX" show "$privlib")
+grep -q "privlib.cpython-311-x86_64-linux-gnu.so needs libwfpriv.so.1, which was not found" <<<"$out" \
+  || wf_fail "missing library not reported: $out"
+grep -q "platform tag: linux_x86_64" <<<"$out" || wf_fail "missing library must leave linux tag: $out"
+
+# Corrupt and non-wheel input: clear error naming the file, exit 1; the other
+# wheels in the same call are still reported.
+head -c 300 "$privlib" > "$tmp/broken-1.0-py3-none-any.whl"
+set +e
+err=$("$WHEELFIX" show "$tmp/broken-1.0-py3-none-any.whl" "$WF_TESTWHEELS"/simple-*.whl 2>&1 >"$tmp/out.txt")
+rc=$?
+set -e
+wf_assert_eq 1 "$rc" "exit status for a corrupt wheel"
+grep -q "wheelfix: error: $tmp/broken-1.0-py3-none-any.whl: " <<<"$err" || wf_fail "corrupt wheel error: $err"
+grep -q "platform tag: manylinux1_x86_64" "$tmp/out.txt" || wf_fail "other wheel not reported"
+
+# A pure-Python wheel: exit 3 and a message.
+python3 - "$tmp/purepkg-1.0-py3-none-any.whl" <<'PY'
+import sys, zipfile, hashlib, base64
+path = sys.argv[1]
+files = {"purepkg/__init__.py": b"X = 1\n",
+         "purepkg-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: purepkg\nVersion: 1.0\n",
+         "purepkg-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+record = ""
+for n, d in files.items():
+    h = base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode()
+    record += f"{n},sha256={h},{len(d)}\n"
+record += "purepkg-1.0.dist-info/RECORD,,\n"
+with zipfile.ZipFile(path, "w") as z:
+    for n, d in files.items():
+        z.writestr(n, d)
+    z.writestr("purepkg-1.0.dist-info/RECORD", record)
+PY
+set +e
+err=$("$WHEELFIX" show "$tmp/purepkg-1.0-py3-none-any.whl" 2>&1)
+rc=$?
+set -e
+wf_assert_eq 3 "$rc" "exit status for a pure-Python wheel"
+grep -q "pure-Python" <<<"$err" || wf_fail "pure wheel message: $err"
+
+# Usage errors exit 2.
+set +e
+"$WHEELFIX" show >/dev/null 2>&1
+rc=$?
+set -e
+wf_assert_eq 2 "$rc" "exit status for a usage error"
+echo "test_show: ok"
