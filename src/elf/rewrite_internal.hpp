@@ -90,6 +90,7 @@ struct Image {
   std::uint64_t dynsym_count = 0;  // 0 when unknown / absent
   std::uint64_t max_sym_size = 0;  // largest st_size in .dynsym
   int own_seg = -1;         // index of a PT_LOAD added by an earlier run
+  std::uint64_t own_prefix = 0;  // bytes at its start holding moved sections, kept as they are
 
   // File offset of [vaddr, vaddr + size) through the PT_LOADs (file-backed
   // part only), or nullopt.
@@ -177,6 +178,7 @@ class Overlay {
   std::uint8_t* region(std::uint64_t offset, std::uint64_t size);
   // Changed byte runs (runs closer than 16 bytes are merged).
   std::vector<Patch> patches(std::uint64_t limit) const;
+  const auto& regions() const { return regions_; }
 
  private:
   util::Bytes data_;
@@ -221,5 +223,15 @@ inline std::uint64_t align_up(std::uint64_t v, std::uint64_t a) {
 }
 
 bool is_string_tag(std::int64_t tag);
+// Section types that are found only through program headers or dynamic tags
+// (so they can move as a block when the program header table grows).
+bool is_movable_section(std::uint32_t type);
+// Dynamic tags holding the address of a movable section.
+bool is_movable_address_tag(std::int64_t tag);
+
+// Overwrites `out` (a copy of the original bytes at `offset`) with the
+// overlay's regions, except the region starting at `skip`.
+void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out,
+                   std::uint64_t skip);
 
 }  // namespace wheelfix::elf::rw

@@ -9,6 +9,25 @@ namespace wheelfix::elf::rw {
 
 using util::make_error;
 
+bool is_movable_section(std::uint32_t type) {
+  switch (type) {
+    case SHT_NOTE: case SHT_GNU_HASH: case SHT_HASH: case SHT_DYNSYM:
+    case SHT_GNU_versym: case SHT_GNU_verneed: case SHT_GNU_verdef:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_movable_address_tag(std::int64_t tag) {
+  switch (tag) {
+    case DT_GNU_HASH: case DT_HASH: case DT_SYMTAB: case DT_VERSYM: case DT_VERNEED: case DT_VERDEF:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_string_tag(std::int64_t tag) {
   switch (tag) {
     case DT_NEEDED: case DT_SONAME: case DT_RPATH: case DT_RUNPATH:
@@ -175,7 +194,8 @@ util::Status count_dynsyms(Image& img) {
 }
 
 // A PT_LOAD at the end of the file holding only what this rewriter puts in
-// its segment (.dynstr, .dynamic, .interp, program headers).
+// its segment: moved sections (notes, hash tables, version tables...),
+// program headers, .dynamic, .dynstr, .interp.
 void find_own_segment(Image& img) {
   int last = -1;
   for (std::size_t i = 0; i < img.ph.size(); ++i)
@@ -183,24 +203,32 @@ void find_own_segment(Image& img) {
   if (last < 0) return;
   const Phdr& s = img.ph[last];
   if (s.offset + s.filesz != img.data.size() || s.filesz != s.memsz || s.filesz == 0) return;
+  std::uint64_t prefix = 0;
+  std::uint64_t interp_addr = UINT64_MAX;
   for (std::size_t i = 0; i < img.ph.size(); ++i) {
     const Phdr& p = img.ph[i];
     if (static_cast<int>(i) == last) continue;
+    if (p.type == PT_INTERP) interp_addr = p.vaddr;
     if (p.type == PT_LOAD && p.offset + p.filesz > s.offset) return;
     bool inside = p.filesz > 0 && p.offset >= s.offset && p.offset < s.offset + s.filesz;
-    if (inside && p.type != PT_PHDR && p.type != PT_DYNAMIC && p.type != PT_INTERP) return;
+    if (!inside) continue;
+    if (p.type == PT_NOTE || p.type == PT_GNU_PROPERTY) prefix = std::max(prefix, p.offset + p.filesz - s.offset);
+    else if (p.type != PT_PHDR && p.type != PT_DYNAMIC && p.type != PT_INTERP) return;
   }
   if (!img.sh.empty() && img.eh.shoff + img.sh.size() * img.c.shdr_size > s.offset) return;
   bool has_ours = false;
   for (const auto& x : img.sh) {
     if (x.type == SHT_NOBITS || x.size == 0 || x.offset < s.offset) continue;
-    bool ok = (x.type == SHT_STRTAB && x.addr == img.dynstr_addr) || x.type == SHT_DYNAMIC ||
-              (x.type == SHT_PROGBITS && (x.flags & SHF_ALLOC) && !(x.flags & (SHF_WRITE | SHF_EXECINSTR)));
-    if (!ok) return;
+    bool tail_kind = (x.type == SHT_STRTAB && x.addr == img.dynstr_addr) || x.type == SHT_DYNAMIC ||
+                     (x.type == SHT_PROGBITS && x.addr == interp_addr);
+    if (!tail_kind && !is_movable_section(x.type)) return;
+    if (!tail_kind) prefix = std::max(prefix, x.offset + x.size - s.offset);
     has_ours = true;
   }
   if (img.dynstr_off >= s.offset && !img.dynstr.empty()) has_ours = true;
-  if (has_ours) img.own_seg = last;
+  if (!has_ours) return;
+  img.own_seg = last;
+  img.own_prefix = prefix;
 }
 
 }  // namespace
