@@ -118,6 +118,8 @@ class Walker {
       return -1;
     }
     if (policy_.lib_whitelist.count(dep.name) || excluded(dep)) return -1;
+    // The dynamic loader is always on the target system: never grafted.
+    if (is_loader(dep.name)) return -1;
     if (dep.target < 0 || static_cast<std::size_t>(dep.target) >= graph_.objects.size()) {
       add(ReasonKind::missing_library, o.path, dep.name, {});
       return -1;

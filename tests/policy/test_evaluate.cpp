@@ -304,3 +304,18 @@ TEST_CASE("grafted libraries list who needs them, sorted and deduplicated") {
   for (std::size_t i = 0; i < a.results.size(); ++i) CHECK(a.results[i].reasons == c.results[i].reasons);
   CHECK(a.grafted.size() == 2);  // with none ok: the lowest-priority policy's grafts
 }
+
+TEST_CASE("the dynamic loader is never grafted, whatever the whitelist says") {
+  // libicuuc-like: a grafted library that names ld-linux in DT_NEEDED.
+  OneExt w;
+  int icu = w.b.external("/usr/lib/x86_64-linux-gnu/libicuuc.so.72");
+  int ld = w.b.external("/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+  w.b.need(w.ext, "libicuuc.so.72", icu);
+  w.b.need(icu, "ld-linux-x86-64.so.2", ld);
+  w.b.need(icu, "ld64.so.2");  // another arch's loader name, not found: no reason either
+  Evaluation ev = evaluate(w.b.graph, real_policies());
+  REQUIRE(ev.best != nullptr);
+  CHECK(ev.best->name == "manylinux_2_5");
+  REQUIRE(ev.grafted.size() == 1);
+  CHECK(ev.grafted[0].name == "libicuuc.so.72");
+}
