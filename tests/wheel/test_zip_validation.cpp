@@ -2,6 +2,8 @@
 // made by a real tool) and must fail at open or read with a precise message.
 #include <catch.hpp>
 
+#include <random>
+
 #include "wheel/test_support.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
@@ -233,4 +235,37 @@ TEST_CASE("member reads check CRC, size, deflate data and the real ratio") {
   std::string err = read_error(dir, craft_zip({m}));
   CHECK(err.find(path + ": pad.bin: compression ratio ") == 0);
   CHECK(err.find(":1 is over the limit of 1000:1 (zip bomb?)") != std::string::npos);
+}
+
+TEST_CASE("randomly damaged archives give errors, never crashes") {
+  TempDir dir;
+  auto a = member("pkg/a.py", std::string(3000, 'a') + "tail");
+  auto b = member("pkg/b.bin", "stored bytes");
+  b.method = 0;
+  CraftOptions comment;
+  comment.comment = "c";
+  const std::string good = craft_zip({a, b, member("pkg/c.txt", "ccc")}, comment);
+  std::mt19937 rng(12345);
+  int refused = 0, read_failed = 0, intact = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string bad = good;
+    int flips = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < flips; ++k) bad[rng() % bad.size()] = static_cast<char>(rng());
+    if (rng() % 8 == 0) bad.resize(rng() % bad.size());
+    write_file(dir / "m.zip", bad);
+    auto r = ZipReader::open(dir / "m.zip");
+    if (!r.ok()) {
+      CHECK(r.error().message.find(dir / "m.zip: ") == 0);
+      ++refused;
+      continue;
+    }
+    if (r->verify_all().ok()) {
+      ++intact;
+    } else {
+      ++read_failed;
+    }
+  }
+  CHECK(refused > 500);
+  CHECK(read_failed > 0);
+  CHECK(intact > 0);
 }

@@ -2,6 +2,7 @@
 // byte-identical output across thread counts and folders; ZIP64.
 #include <catch.hpp>
 
+#include <chrono>
 #include <random>
 
 #include "wheel/test_support.hpp"
@@ -174,7 +175,8 @@ TEST_CASE("ZIP64 is written when forced or when the member count needs it") {
   auto w = ZipWriter::create(dir / "f64.zip", opts);
   REQUIRE(w.ok());
   REQUIRE(w->add_bytes("a.txt", bytes_of(text)).ok());
-  REQUIRE(w->add_bytes("b.bin", bytes_of(random_bytes(1000, 5)), NewMemberOptions{false, 0}).ok());
+  const std::string noise = random_bytes(1000, 5);  // views must outlive commit()
+  REQUIRE(w->add_bytes("b.bin", bytes_of(noise), NewMemberOptions{false, 0}).ok());
   REQUIRE(w->commit().ok());
   std::string f64 = read_file(dir / "f64.zip");
   CHECK(f64.find(std::string("PK\x06\x06", 4)) != std::string::npos);
@@ -248,4 +250,31 @@ TEST_CASE("writer errors name the archive and the member; nothing is left behind
   bad.level = -1;
   CHECK(ZipWriter::create(path, bad).error().message == path + ": compression level -1 is not in 0..12");
   CHECK_FALSE(ZipWriter::create(dir / "no/such/dir/x.zip", {}).ok());
+}
+
+// Not run by default: `test_wheel "[.bench]" -s` prints compression timings.
+TEST_CASE("writer throughput by thread count", "[.bench]") {
+  TempDir dir;
+  std::vector<std::string> inputs;
+  for (int i = 0; i < 32; ++i) {
+    std::string s;
+    while (s.size() < (2u << 20)) s += "symbol_" + std::to_string(s.size() * 7919 % 100003) + "\n";
+    inputs.push_back(s + random_bytes(200000, static_cast<unsigned>(i)));
+  }
+  std::string first;
+  for (unsigned threads : {1u, 2u, 4u}) {
+    ZipWriterOptions opts;
+    opts.threads = threads;
+    auto start = std::chrono::steady_clock::now();
+    auto w = ZipWriter::create(dir / "b.zip", opts);
+    REQUIRE(w.ok());
+    for (std::size_t i = 0; i < inputs.size(); ++i) REQUIRE(w->add_bytes("m" + std::to_string(i), bytes_of(inputs[i])).ok());
+    REQUIRE(w->commit().ok());
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string out = read_file(dir / "b.zip");
+    if (first.empty()) first = out;
+    CHECK(out == first);
+    WARN(threads << " threads: " << inputs.size() * inputs[0].size() / 1e6 << " MB -> " << out.size() / 1e6
+                 << " MB in " << s << " s");
+  }
 }
