@@ -140,6 +140,7 @@ util::Result<ZipWriter> ZipWriter::create(const std::string& path, const ZipWrit
 util::Status ZipWriter::queue(Member m) {
   if (committed_) return make_error(path_, ": member added after commit");
   if (auto problem = member_name_problem(m.name)) return make_error(path_, ": ", printable_name(m.name), ": ", *problem);
+  if (m.name.size() > kMax16) return make_error(path_, ": ", m.name.substr(0, 64), "...: name is longer than 65535 bytes");
   bool dir_name = m.name.back() == '/';
   if (dir_name != (m.source == Member::Source::directory)) {
     return make_error(path_, ": ", m.name, ": only directory members may end with '/'");

@@ -218,6 +218,8 @@ TEST_CASE("writer errors name the archive and the member; nothing is left behind
     REQUIRE(w->add_owned("a.txt", {'a'}).ok());
     CHECK(w->add_owned("a.txt", {'b'}).error().message == path + ": a.txt: duplicate member name");
     CHECK(w->add_owned("../x", {'b'}).error().message == path + ": ../x: path has a '..' component");
+    CHECK(w->add_owned(std::string(70000, 'n'), {}).error().message ==
+          path + ": " + std::string(64, 'n') + "...: name is longer than 65535 bytes");
     CHECK(w->add_owned("d/", {}).error().message == path + ": d/: only directory members may end with '/'");
     CHECK(w->add_owned("b", {}, NewMemberOptions{false, 13}).error().message == path + ": b: compression level 13 is not in 0..12");
     REQUIRE(w->add_file("missing.so", dir / "missing.so").ok());
