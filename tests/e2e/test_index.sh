@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# End-to-end test of `wheelfix index`: two runs (two wheelhouses, like two CI
+# matrix jobs) into one folder, served by `python3 -m http.server` on
+# 127.0.0.1; a fresh venv's pip installs from it with --index-url (honouring
+# data-requires-python and the PEP 658 .metadata files), and another one
+# with --find-links DIR/files --no-index.
+set -euo pipefail
+source "${WHEELFIX_SOURCE_DIR:?WHEELFIX_SOURCE_DIR is not set}/tests/e2e/lib.sh"
+wf_require_wheelfix
+"$WHEELFIX" index --help >/dev/null 2>&1 || wf_skip "'wheelfix index' is not wired into this binary"
+
+wf_mktemp_dir TMP
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_CONFIG_FILE=/dev/null
+
+# make_wheel DIR DIST VERSION VALUE [REQUIRES_PYTHON]: a pure-Python wheel
+# whose module wf_index_demo.VALUE is VALUE (RECORD with real hashes).
+make_wheel() {
+  python3 - "$@" <<'EOF'
+import base64, hashlib, sys, zipfile
+out, dist, version, value = sys.argv[1:5]
+rp = sys.argv[5] if len(sys.argv) > 5 else ""
+mod = dist.lower().replace(".", "_").replace("-", "_")
+fdist = mod
+di = f"{fdist}-{version}.dist-info"
+meta = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+if rp:
+    meta += f"Requires-Python: {rp}\n"
+files = {f"{mod}/__init__.py": f"VALUE = {value!r}\n", f"{di}/METADATA": meta,
+         f"{di}/WHEEL": "Wheel-Version: 1.0\nGenerator: test_index.sh\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+record = ""
+for name, data in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data.encode()).digest()).rstrip(b"=").decode()
+    record += f"{name},sha256={digest},{len(data.encode())}\n"
+files[f"{di}/RECORD"] = record + f"{di}/RECORD,,\n"
+path = f"{out}/{fdist}-{version}-py3-none-any.whl"
+with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    for name, data in files.items():
+        z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+EOF
+}
+
+A=$TMP/job-a B=$TMP/job-b C=$TMP/job-c OUT=$TMP/repo
+mkdir -p "$A" "$B" "$C"
+make_wheel "$A" WF.Index_Demo 1.0 one ">=3.7"
+make_wheel "$B" WF.Index_Demo 1.1 eleven ">=3.7"
+make_wheel "$B" WF.Index_Demo 2.0 two "<3"        # pip on Python 3 must skip it
+make_wheel "$B" wf-index-helper 0.1 helper
+make_wheel "$C" WF.Index_Demo 1.0 "different bytes" ">=3.7"
+
+# Usage errors exit 2; two runs merge into one repository.
+set +e
+"$WHEELFIX" index "$A" >/dev/null 2>&1
+rc=$?
+set -e
+wf_assert_eq 2 "$rc" "exit status without -o"
+"$WHEELFIX" index "$A" -o "$OUT" >"$TMP/run1.out" || wf_fail "first index run failed"
+"$WHEELFIX" index "$B" -o "$OUT" >"$TMP/run2.out" || wf_fail "second index run failed"
+for f in simple/index.html simple/index.json simple/wf-index-demo/index.html simple/wf-index-demo/index.json \
+  simple/wf-index-helper/index.html files/wf_index_demo-1.0-py3-none-any.whl.metadata; do
+  [ -f "$OUT/$f" ] || wf_fail "missing $OUT/$f"
+done
+n=$(grep -c '<a href=' "$OUT/simple/wf-index-demo/index.html")
+wf_assert_eq 3 "$n" "files listed for wf-index-demo after two runs"
+
+# A file name already indexed with other content: exit 1, named, nothing written.
+before=$(cd "$OUT" && find . -type f -exec sha256sum {} + | sort)
+set +e
+"$WHEELFIX" index "$C" -o "$OUT" >/dev/null 2>"$TMP/conflict.err"
+rc=$?
+set -e
+wf_assert_eq 1 "$rc" "exit status for a conflicting file"
+grep -q "wf_index_demo-1.0-py3-none-any.whl" "$TMP/conflict.err" || wf_fail "conflict error does not name the file: $(cat "$TMP/conflict.err")"
+after=$(cd "$OUT" && find . -type f -exec sha256sum {} + | sort)
+[ "$before" = "$after" ] || wf_fail "a failed run changed the repository"
+
+# Serve it and install with pip from the index.
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory "$OUT" "$PORT" >"$TMP/http.log" 2>&1 &
+SERVER=$!
+trap 'rc=$?; kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf ${WF_TMP_DIRS:-}; exit $rc' EXIT
+URL="http://127.0.0.1:$PORT/simple/"
+for _ in $(seq 50); do
+  curl -sf "$URL" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "$URL" | grep -q 'href="wf-index-demo/"' || wf_fail "the server does not serve the root page"
+
+# Requirements are spelled as METADATA's Name: pip < 23.2 compares a PEP 658
+# .metadata file's Name with the requested name without normalizing it
+# (pypa/pip#12038), and the index must serve METADATA unchanged.
+wf_fresh_venv "$TMP/venv-index"
+"$TMP/venv-index/bin/python" -m pip install -q --index-url "$URL" WF.Index_Demo wf-index-helper ||
+  wf_fail "pip install --index-url $URL failed"
+got=$("$TMP/venv-index/bin/python" -c 'import wf_index_demo, wf_index_helper; print(wf_index_demo.VALUE, wf_index_helper.VALUE)')
+wf_assert_eq "eleven helper" "$got" "installed from the index (2.0 requires Python <3)"
+"$TMP/venv-index/bin/python" -m pip install -q --index-url "$URL" "WF.Index_Demo==1.0" ||
+  wf_fail "pip install WF.Index_Demo==1.0 failed"
+got=$("$TMP/venv-index/bin/python" -c 'import wf_index_demo; print(wf_index_demo.VALUE)')
+wf_assert_eq "one" "$got" "version 1.0 from the first run"
+pip_version=$("$TMP/venv-index/bin/python" -c 'import pip; print(pip.__version__)')
+if python3 -c "import sys; sys.exit(0 if tuple(map(int, '$pip_version'.split('.')[:2])) >= (22, 3) else 1)"; then
+  grep -q 'GET /files/wf_index_demo-1.1-py3-none-any.whl.metadata' "$TMP/http.log" ||
+    wf_fail "pip $pip_version did not fetch the PEP 658 .metadata file"
+fi
+
+# The same files with --find-links and no index.
+wf_fresh_venv "$TMP/venv-links"
+"$TMP/venv-links/bin/python" -m pip install -q --no-index --find-links "$OUT/files" wf-index-demo ||
+  wf_fail "pip install --find-links $OUT/files failed"
+got=$("$TMP/venv-links/bin/python" -c 'import wf_index_demo; print(wf_index_demo.VALUE)')
+wf_assert_eq "eleven" "$got" "installed with --find-links"
+echo "PASS: test_index.sh"
