@@ -40,22 +40,40 @@ std::uint64_t reserve(std::vector<std::uint8_t>& tail, std::uint64_t size, std::
 }
 
 // Sorts section headers by offset and renumbers every reference to a
-// section index (sh_link, sh_info, e_shstrndx, symbol st_shndx).
+// section index (sh_link, sh_info, e_shstrndx, symbol st_shndx). Symbols
+// defined in a moved section move with it (st_value).
 void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& ov) {
-  if (sh.size() < 2) return;
+  if (sh.size() < 2 || sh.size() != img.sh.size()) return;
   std::vector<std::size_t> order(sh.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin() + 1, order.end(), [&](std::size_t a, std::size_t b) {
     return sh[a].offset < sh[b].offset;
   });
   std::vector<std::uint32_t> new_index(sh.size());
-  bool identity = true;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    new_index[order[i]] = static_cast<std::uint32_t>(i);
-    identity = identity && order[i] == i;
-  }
-  if (identity) return;
+  for (std::size_t i = 0; i < order.size(); ++i) new_index[order[i]] = static_cast<std::uint32_t>(i);
   auto map = [&](std::uint32_t idx) { return idx < sh.size() ? new_index[idx] : idx; };
+  // Symbols first, while `sh` is still in the old order.
+  for (const auto& s : img.sh) {
+    if ((s.type != SHT_SYMTAB && s.type != SHT_DYNSYM) || s.entsize != img.c.sym_size ||
+        !util::in_bounds(s.offset, s.size, img.data.size()))
+      continue;
+    std::uint8_t* p = ov.region(s.offset, s.size / s.entsize * s.entsize);
+    for (std::uint64_t k = 0; k < s.size / s.entsize; ++k) {
+      std::uint8_t* sym = p + k * s.entsize;
+      std::uint8_t* field = sym + (img.c.is64 ? 6 : 14);
+      std::uint16_t idx = img.c.u16(field);
+      if (idx == SHN_UNDEF || idx >= SHN_LORESERVE || idx >= sh.size()) continue;
+      img.c.put16(field, static_cast<std::uint16_t>(map(idx)));
+      const Shdr& was = img.sh[idx];
+      if (sh[idx].addr == was.addr || !(was.flags & SHF_ALLOC)) continue;
+      std::uint8_t* value = sym + (img.c.is64 ? 8 : 4);
+      std::uint64_t v = img.c.is64 ? img.c.u64(value) : img.c.u32(value);
+      if (v < was.addr || v > was.addr + was.size) continue;
+      v = v - was.addr + sh[idx].addr;
+      if (img.c.is64) img.c.put64(value, v);
+      else img.c.put32(value, static_cast<std::uint32_t>(v));
+    }
+  }
   std::vector<Shdr> out;
   for (auto i : order) out.push_back(sh[i]);
   for (std::size_t i = 1; i < out.size(); ++i) {
@@ -63,15 +81,6 @@ void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& o
     s.link = map(s.link);
     bool info_is_index = (s.flags & SHF_INFO_LINK) || s.type == SHT_REL || s.type == SHT_RELA;
     if (info_is_index && s.info) s.info = map(s.info);
-    if ((s.type == SHT_SYMTAB || s.type == SHT_DYNSYM) && s.entsize == img.c.sym_size &&
-        util::in_bounds(s.offset, s.size, img.data.size()) && s.offset < img.data.size()) {
-      std::uint8_t* p = ov.region(s.offset, s.size / s.entsize * s.entsize);
-      for (std::uint64_t k = 0; k < s.size / s.entsize; ++k) {
-        std::uint8_t* field = p + k * s.entsize + (img.c.is64 ? 6 : 14);
-        std::uint16_t idx = img.c.u16(field);
-        if (idx != SHN_UNDEF && idx < SHN_LORESERVE) img.c.put16(field, static_cast<std::uint16_t>(map(idx)));
-      }
-    }
   }
   if (eh.shstrndx != SHN_XINDEX) eh.shstrndx = static_cast<std::uint16_t>(map(eh.shstrndx));
   else out[0].link = map(out[0].link);
@@ -98,21 +107,24 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
     if ((s.flags & SHF_ALLOC) && s.type != SHT_NOBITS && s.size > 0 && s.offset >= ph_end) secs.push_back(&s);
   std::sort(secs.begin(), secs.end(), [](const Shdr* a, const Shdr* b) { return a->offset < b->offset; });
   Block b{ph_end, ph_end, seg->vaddr + (ph_end - seg->offset)};
+  // Program headers other than loads must lie wholly inside or outside.
+  auto straddles = [&]() {
+    for (const auto& p : img.ph) {
+      if (p.type == PT_LOAD || p.type == PT_PHDR || p.type == PT_GNU_RELRO || p.filesz == 0) continue;
+      bool in = p.offset >= b.start && p.offset + p.filesz <= b.end;
+      bool out = p.offset + p.filesz <= b.start || p.offset >= b.end;
+      if (!in && !out) return true;
+    }
+    return false;
+  };
   for (const Shdr* s : secs) {
-    if (b.end >= need_end) break;
+    if (b.end >= need_end && !straddles()) break;
     bool is_interp = interp >= 0 && s->type == SHT_PROGBITS && s->addr == img.ph[interp].vaddr;
     bool is_dynstr = s->type == SHT_STRTAB && s->addr == img.dynstr_addr;
     if ((!is_movable_section(s->type) && !is_interp) || is_dynstr) return std::nullopt;
     b.end = std::max(b.end, s->offset + s->size);
   }
-  if (b.end < need_end || b.end > seg->offset + seg->filesz) return std::nullopt;
-  // Program headers other than loads must lie wholly inside or outside.
-  for (const auto& p : img.ph) {
-    if (p.type == PT_LOAD || p.type == PT_PHDR || p.type == PT_GNU_RELRO || p.filesz == 0) continue;
-    bool in = p.offset >= b.start && p.offset + p.filesz <= b.end;
-    bool out = p.offset + p.filesz <= b.start || p.offset >= b.end;
-    if (!in && !out) return std::nullopt;
-  }
+  if (b.end < need_end || b.end > seg->offset + seg->filesz || straddles()) return std::nullopt;
   return b;
 }
 

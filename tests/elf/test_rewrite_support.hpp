@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -118,10 +119,10 @@ inline std::set<std::string> elflint(const std::string& file) {
   std::istringstream in(capture("eu-elflint --gnu-ld '" + file + "'"));
   for (std::string line; std::getline(in, line);)
     if (line != "No errors" && !line.empty()) {
-      // Section numbers change when moved sections are re-sorted by offset.
-      auto open = line.find("section [");
-      auto close = line.find(']', open);
-      if (open != std::string::npos && close != std::string::npos) line.replace(open, close - open + 1, "section [*]");
+      // Section and program header numbers change when headers are
+      // re-sorted or a PT_LOAD is inserted: compare without them.
+      static const std::regex index(R"(\[\s*\d+\])");
+      line = std::regex_replace(line, index, "[*]");
       out.insert(line);
     }
   return out;
