@@ -1,5 +1,6 @@
 // Write phase of update_index(): every file goes to a temporary name in its
 // folder and is renamed into place, so readers never see a partial file.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,7 +47,8 @@ util::Result<bool> link_wheel(const ScannedWheel& w, const std::string& target) 
   std::string tmp = fs::path(target).parent_path().string() + "/." + w.name.filename + ".link-" +
                     std::to_string(::getpid());
   ::unlink(tmp.c_str());
-  if (::link(w.path.c_str(), tmp.c_str()) != 0) return false;
+  // AT_SYMLINK_FOLLOW: link the wheel a symlink points to, not the symlink.
+  if (::linkat(AT_FDCWD, w.path.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) != 0) return false;
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());

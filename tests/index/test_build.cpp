@@ -220,6 +220,13 @@ TEST_CASE("--link hard-links and --base-url makes absolute links", "[index][buil
   std::string html = read_file(t / "out/simple/foo/index.html");
   CHECK(html.find("href=\"https://pypi.example/internal/files/foo-1.0-py3-none-any.whl#sha256=") !=
         std::string::npos);
+  // A symlinked input is linked through to the wheel itself.
+  std::string sym = mkdir(t, "sym") + "/bar-1.0-py3-none-any.whl";
+  fs::create_symlink(make_wheel(wh, spec("bar", "1.0")), sym);
+  o.wheelhouses = {t / "sym"};
+  REQUIRE(build_index(o));
+  CHECK_FALSE(fs::is_symlink(t / "out/files/bar-1.0-py3-none-any.whl"));
+  CHECK(inode(t / "out/files/bar-1.0-py3-none-any.whl") == inode(wh + "/bar-1.0-py3-none-any.whl"));
   // Without --link the file is a copy.
   REQUIRE(build_index(opts({src}, t / "copy")));
   CHECK(inode(t / "copy/files/foo-1.0-py3-none-any.whl") != inode(src));
