@@ -29,20 +29,19 @@ bool unchanged(const rw::FileEdit& fe, std::uint64_t size) {
   return fe.patches.empty() && fe.tail.empty() && fe.keep == size;
 }
 
-// Copies [0, n) of `in_fd` to `out_fd` in the kernel (copy_file_range,
-// falling back to read/write).
-util::Status copy_prefix(int in_fd, int out_fd, std::uint64_t n, const std::string& name) {
-  loff_t in_off = 0, out_off = 0;
-  while (static_cast<std::uint64_t>(in_off) < n) {
-    std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(n - in_off, 1ull << 30));
+// Copies [from, to) of `in_fd` to the same offsets of `out_fd` in the
+// kernel (copy_file_range, falling back to pread/pwrite).
+util::Status copy_range(int in_fd, int out_fd, std::uint64_t from, std::uint64_t to, const std::string& name) {
+  loff_t in_off = static_cast<loff_t>(from), out_off = static_cast<loff_t>(from);
+  while (static_cast<std::uint64_t>(in_off) < to) {
+    std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(to - in_off, 1ull << 30));
     ssize_t r = ::copy_file_range(in_fd, &in_off, out_fd, &out_off, chunk, 0);
     if (r > 0) continue;
     if (r == 0) return make_error(name, ": file shrank while being copied");
     if (errno == EINTR) continue;
-    // Fallback: plain reads and writes.
     std::vector<char> buf(1 << 20);
-    while (static_cast<std::uint64_t>(in_off) < n) {
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n - in_off, buf.size()));
+    while (static_cast<std::uint64_t>(in_off) < to) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(to - in_off, buf.size()));
       ssize_t got = ::pread(in_fd, buf.data(), want, in_off);
       if (got <= 0) return make_error(name, ": read error: ", std::strerror(errno));
       ssize_t put = ::pwrite(out_fd, buf.data(), static_cast<std::size_t>(got), out_off);
@@ -51,6 +50,27 @@ util::Status copy_prefix(int in_fd, int out_fd, std::uint64_t n, const std::stri
       out_off += got;
     }
   }
+  return {};
+}
+
+// Copies [0, n) of `in_fd` to `out_fd`, skipping holes (sparse files stay
+// sparse), then sets the output size to n.
+util::Status copy_prefix(int in_fd, int out_fd, std::uint64_t n, const std::string& name) {
+  std::uint64_t pos = 0;
+  while (pos < n) {
+    off_t data = ::lseek(in_fd, static_cast<off_t>(pos), SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // only a hole is left
+      WF_CHECK(copy_range(in_fd, out_fd, pos, n, name));  // no SEEK_DATA support
+      break;
+    }
+    off_t hole = ::lseek(in_fd, data, SEEK_HOLE);
+    std::uint64_t end = hole < 0 ? n : std::min<std::uint64_t>(static_cast<std::uint64_t>(hole), n);
+    if (static_cast<std::uint64_t>(data) >= n) break;
+    WF_CHECK(copy_range(in_fd, out_fd, static_cast<std::uint64_t>(data), end, name));
+    pos = end;
+  }
+  if (::ftruncate(out_fd, static_cast<off_t>(n)) != 0) return make_error(name, ": ", std::strerror(errno));
   return {};
 }
 
