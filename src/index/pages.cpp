@@ -150,9 +150,10 @@ std::string render_project_json(std::string_view project, std::vector<FileEntry>
     j["hashes"] = {{"sha256", f.sha256}};
     j["requires-python"] = f.requires_python ? nlohmann::json(*f.requires_python) : nlohmann::json(nullptr);
     if (f.metadata_sha256) {
-      // PEP 714: "core-metadata", plus the older key for older clients.
+      // PEP 714: only "core-metadata". The older "dist-info-metadata" key
+      // is left out on purpose: pip < 23.2 crashes on its dict form
+      // (pypa/pip#12042); the HTML pages keep both attribute names.
       j["core-metadata"] = {{"sha256", *f.metadata_sha256}};
-      j["dist-info-metadata"] = {{"sha256", *f.metadata_sha256}};
     } else {
       j["core-metadata"] = false;
     }

@@ -103,6 +103,41 @@ if python3 -c "import sys; sys.exit(0 if tuple(map(int, '$pip_version'.split('.'
     wf_fail "pip $pip_version did not fetch the PEP 658 .metadata file"
 fi
 
+# The JSON pages (PEP 691), through a server that negotiates like the nginx
+# recipe in docs/index.md: index.json when Accept asks for the JSON type.
+cat >"$TMP/negotiate.py" <<'EOF'
+import http.server, os, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def send_head(self):
+        if self.path.endswith("/") and os.path.isdir(self.translate_path(self.path)) and \
+                "application/vnd.pypi.simple.v1+json" in self.headers.get("Accept", ""):
+            self.path += "index.json"
+            self.log_message("negotiated %s", self.path)
+        return super().send_head()
+    def guess_type(self, path):
+        if str(path).endswith("index.json"):
+            return "application/vnd.pypi.simple.v1+json"
+        return super().guess_type(path)
+http.server.test(HandlerClass=lambda *a, **k: Handler(*a, directory=sys.argv[1], **k),
+                 bind="127.0.0.1", port=int(sys.argv[2]))
+EOF
+JPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 "$TMP/negotiate.py" "$OUT" "$JPORT" >"$TMP/json.log" 2>&1 &
+JSERVER=$!
+trap 'rc=$?; kill $SERVER $JSERVER 2>/dev/null || true; wait 2>/dev/null || true; rm -rf ${WF_TMP_DIRS:-}; exit $rc' EXIT
+JURL="http://127.0.0.1:$JPORT/simple/"
+for _ in $(seq 50); do
+  curl -sf "$JURL" >/dev/null && break
+  sleep 0.1
+done
+wf_fresh_venv "$TMP/venv-json"
+"$TMP/venv-json/bin/python" -m pip install -q --index-url "$JURL" WF.Index_Demo ||
+  wf_fail "pip install --index-url $JURL (JSON pages) failed"
+got=$("$TMP/venv-json/bin/python" -c 'import wf_index_demo; print(wf_index_demo.VALUE)')
+wf_assert_eq "eleven" "$got" "installed through the JSON pages"
+grep -q 'negotiated /simple/wf-index-demo/index.json' "$TMP/json.log" ||
+  wf_fail "pip was not served the JSON project page: $(cat "$TMP/json.log")"
+
 # The same files with --find-links and no index.
 wf_fresh_venv "$TMP/venv-links"
 "$TMP/venv-links/bin/python" -m pip install -q --no-index --find-links "$OUT/files" wf-index-demo ||

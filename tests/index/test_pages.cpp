@@ -131,7 +131,7 @@ TEST_CASE("project JSON page follows PEP 691 / 700", "[index][json]") {
   CHECK(f2["hashes"] == nlohmann::json({{"sha256", std::string(64, 'a')}}));
   CHECK(f2["requires-python"] == ">=3.8");
   CHECK(f2["core-metadata"] == nlohmann::json({{"sha256", std::string(64, 'b')}}));
-  CHECK(f2["dist-info-metadata"] == f2["core-metadata"]);
+  CHECK_FALSE(f2.contains("dist-info-metadata"));  // breaks pip < 23.2
   CHECK(f2["size"] == 1234);
   CHECK(f2["yanked"] == false);
 }
