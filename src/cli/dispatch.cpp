@@ -39,6 +39,8 @@ int main_dispatch(int argc, char** argv) {
   auto* show = add_show_command(app, show_opts);
   LddtreeOptions ldd_opts;
   auto* ldd = add_lddtree_command(app, ldd_opts);
+  RepairCmdOptions repair_opts;
+  auto* repair = add_repair_command(app, repair_opts);
   app.add_subcommand("patchelf", "patchelf-compatible ELF editing (see `wheelfix patchelf --help`)");
 
   try {
@@ -53,6 +55,7 @@ int main_dispatch(int argc, char** argv) {
   }
   if (show->parsed()) return run_show(show_opts);
   if (ldd->parsed()) return run_lddtree(ldd_opts);
+  if (repair->parsed()) return run_repair(repair_opts);
   std::cerr << app.help();
   return kUsage;
 }

@@ -29,14 +29,34 @@ struct ShowOptions {
   SearchOptions search;
 };
 
+struct RepairCmdOptions {
+  std::vector<std::string> wheels;
+  std::string wheel_dir = "wheelhouse";
+  std::optional<std::string> plat;  // default: $WHEELFIX_PLAT, $AUDITWHEEL_PLAT, else auto
+  bool only_plat = false;
+  std::vector<std::string> exclude;
+  bool strip = false;
+  std::string lib_sdir = ".libs";
+  int level = 6;
+  bool no_update_tags = false;
+  bool allow_pure = false;
+  unsigned jobs = 0;
+  bool json = false;
+  bool quiet = false;
+  std::vector<std::string> policy_files;
+  SearchOptions search;
+};
+
 // Registers the subcommand and binds its options to `opts`.
 CLI::App* add_lddtree_command(CLI::App& app, LddtreeOptions& opts);
 CLI::App* add_show_command(CLI::App& app, ShowOptions& opts);
+CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& opts);
 void add_search_options(CLI::App& cmd, SearchOptions& opts);
 
 // Run the subcommand; returns the exit status.
 int run_lddtree(const LddtreeOptions& opts);
 int run_show(const ShowOptions& opts);
+int run_repair(const RepairCmdOptions& opts);
 
 // Prints "wheelfix: error: <message>" to stderr.
 void print_error(const std::string& message);

@@ -28,16 +28,26 @@ std::string base_of(const std::string& path) {
 }  // namespace
 
 Result<AtomicFile> AtomicFile::create(const std::string& target, unsigned mode) {
+  AtomicFile f;
+  f.target_ = target;
+  f.mode_ = mode;
+  // Preferably an unnamed file (O_TMPFILE): nothing is left behind even if
+  // the process is killed; it gets a name only at commit().
+  int fd = ::open(dir_of(target).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    f.fd_ = fd;
+    return f;
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+    return make_error(target, ": cannot create temporary file: ", std::strerror(errno));
+  }
   std::string tmpl = dir_of(target) + "/." + base_of(target) + ".wheelfix-tmp-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
-  int fd = ::mkostemp(buf.data(), O_CLOEXEC);
+  fd = ::mkostemp(buf.data(), O_CLOEXEC);
   if (fd < 0) return make_error(target, ": cannot create temporary file: ", std::strerror(errno));
-  AtomicFile f;
   f.fd_ = fd;
-  f.target_ = target;
   f.temp_ = buf.data();
-  f.mode_ = mode;
   return f;
 }
 
@@ -107,6 +117,21 @@ Status AtomicFile::commit() {
   if (fd_ < 0) return make_error(target_, ": commit after close");
   if (::fchmod(fd_, mode_) != 0 || ::fsync(fd_) != 0) {
     return make_error(target_, ": ", std::strerror(errno));
+  }
+  if (temp_.empty()) {
+    // Unnamed file: link it under a temporary name, then rename over the
+    // target (linkat cannot replace an existing file).
+    std::string proc = "/proc/self/fd/" + std::to_string(fd_);
+    for (int attempt = 0; attempt < 100 && temp_.empty(); ++attempt) {
+      std::string name = dir_of(target_) + "/." + base_of(target_) + ".wheelfix-tmp-" + std::to_string(::getpid()) +
+                         "-" + std::to_string(attempt);
+      if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+        temp_ = name;
+      } else if (errno != EEXIST) {
+        return make_error(target_, ": ", std::strerror(errno));
+      }
+    }
+    if (temp_.empty()) return make_error(target_, ": cannot name the temporary file");
   }
   if (::close(fd_) != 0) {
     fd_ = -1;

@@ -9,9 +9,11 @@
 namespace wheelfix::util {
 
 // Writes a file so that readers see either the old content or the complete
-// new content, never a partial file. Data goes to a hidden temporary file in
-// the same folder; commit() flushes it and renames it over the target. If the
-// object is destroyed without commit(), the temporary file is removed.
+// new content, never a partial file. Data goes to an unnamed temporary file
+// (O_TMPFILE) in the target's folder, so even a killed process leaves nothing
+// behind; where the filesystem lacks O_TMPFILE, to a hidden named one.
+// commit() flushes it, names it and renames it over the target. If the object
+// is destroyed without commit(), the temporary file is discarded.
 class AtomicFile {
  public:
   // Creates the temporary file next to `target`. `mode` is applied on commit
@@ -33,7 +35,6 @@ class AtomicFile {
   // Bytes written so far (the current append offset).
   std::uint64_t size() const { return size_; }
   int fd() const { return fd_; }
-  const std::string& temp_path() const { return temp_; }
 
   // Flushes to disk and renames the temporary file to the target.
   Status commit();

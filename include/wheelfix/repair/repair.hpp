@@ -1,0 +1,69 @@
+// `repair`: vendor external libraries into a wheel, rewrite its ELF files,
+// retag it and write it deterministically.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wheelfix/policy/policy.hpp"
+#include "wheelfix/repair/analyze.hpp"
+#include "wheelfix/util/result.hpp"
+#include "wheelfix/wheel/wheel.hpp"
+
+namespace wheelfix::repair {
+
+// Options of one repair (auditwheel's flags where the meaning is the same).
+struct RepairOptions {
+  std::string output_dir = "wheelhouse";
+  std::optional<std::string> plat;   // policy name, alias or tag; nullopt = best
+  bool only_plat = false;            // exactly `plat`, not a better policy
+  bool strip = false;                // strip symbols from ELF files (binutils strip)
+  std::string lib_sdir = ".libs";    // suffix of the vendored-libraries folder
+  int level = 6;                     // deflate level of rewritten members
+  bool update_tags = true;           // retag filename and WHEEL
+  unsigned threads = 0;              // 0 = all cores
+  std::int64_t source_date_epoch = 315532800;  // 1980-01-01
+  std::string temp_dir;              // scratch space ("" = output_dir)
+};
+
+// One vendored library.
+struct VendoredLib {
+  std::string soname;       // the DT_NEEDED name it replaces
+  std::string member;       // its path in the repaired wheel
+  std::string source_path;  // the file it was copied from
+  std::uint64_t size = 0;
+  std::string sha256;       // hex, of the source file
+};
+
+// What a repair did.
+struct RepairReport {
+  std::string input;
+  std::string output;  // the written wheel
+  std::string platform_tag;
+  std::string policy;  // the policy the wheel was repaired to
+  std::vector<VendoredLib> vendored;
+  std::vector<std::string> warnings;
+};
+
+// Splits a soname into the hashed name auditwheel users expect:
+// ("libffi.so.8", "983e72b7...") -> "libffi-983e72b7.so.8".
+std::string hashed_name(const std::string& soname, const std::string& sha256_hex);
+
+// The relative path from folder `from_dir` to `to` (both wheel paths,
+// '/'-separated, no leading '/'), e.g. ("a/b", "x.libs") -> "../../x.libs".
+std::string relative_path(const std::string& from_dir, const std::string& to);
+
+// The platform tags after retagging to `target` on `arch`: the input's tags
+// other than linux_*, plus the target's name and aliases, ASCII-sorted.
+std::vector<std::string> retag_platforms(const std::vector<std::string>& old_platforms,
+                                         const policy::Policy& target, elf::Arch arch);
+
+// Repairs `wheel` (already analyzed as `analysis`) into options.output_dir.
+// Fails, writing nothing, with "<wheel>: <why>" (including every reason when
+// the requested policy cannot be reached).
+util::Result<RepairReport> repair_wheel(const wheel::Wheel& wheel, const Analysis& analysis,
+                                        const policy::PolicySet& policies, const RepairOptions& options);
+
+}  // namespace wheelfix::repair

@@ -1,0 +1,33 @@
+// Anonymous scratch files: they vanish when closed or when the process dies.
+#pragma once
+
+#include <string>
+
+#include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/result.hpp"
+
+namespace wheelfix::util {
+
+// An unnamed file (O_TMPFILE) in a folder, readable through path() (a
+// /proc/self/fd link) while the object lives. Move-only.
+class TempFile {
+ public:
+  // Creates the file in `dir` and writes `data` to it. Fails with
+  // "<dir>: <strerror>" (e.g. disk full, folder not writable).
+  static Result<TempFile> create(const std::string& dir, Bytes data);
+
+  TempFile() = default;
+  TempFile(TempFile&& other) noexcept;
+  TempFile& operator=(TempFile&& other) noexcept;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile();
+
+  // A path that opens this file ("/proc/self/fd/N").
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace wheelfix::util

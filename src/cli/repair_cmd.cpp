@@ -1,0 +1,148 @@
+// `wheelfix repair WHEEL...`: vendor, patch, retag, write to a wheelhouse.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/subcommands.hpp"
+#include "wheelfix/repair/repair.hpp"
+#include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/wheel/zip_format.hpp"
+
+namespace wheelfix::cli {
+
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+nlohmann::json report_json(const repair::RepairReport& r, double seconds) {
+  nlohmann::json libs = nlohmann::json::array();
+  for (const auto& l : r.vendored)
+    libs.push_back({{"name", l.soname}, {"member", l.member}, {"source_path", l.source_path}, {"size", l.size},
+                    {"sha256", l.sha256}});
+  return {{"input", r.input},     {"output", r.output},     {"ok", true},
+          {"tag", r.platform_tag}, {"policy", r.policy},     {"vendored", libs},
+          {"warnings", r.warnings}, {"seconds", seconds}};
+}
+
+// Copies a pure-Python wheel unchanged into the output folder.
+util::Status copy_unchanged(const std::string& wheel, const std::string& dir) {
+  WF_TRY(auto m, util::MappedFile::open(wheel));
+  return util::write_file_atomic(dir + "/" + std::filesystem::path(wheel).filename().string(), m.bytes());
+}
+
+}  // namespace
+
+CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
+  auto* cmd = app.add_subcommand("repair", "Vendor external libraries into wheels and retag them");
+  cmd->add_option("wheels", o.wheels, "Wheel files")->required();
+  cmd->add_option("-w,--wheel-dir", o.wheel_dir, "Output folder (default: wheelhouse)");
+  cmd->add_option("--plat", o.plat, "Target policy or tag (a floor unless --only-plat); default auto");
+  cmd->add_flag("--only-plat", o.only_plat, "Tag exactly --plat, not a better policy");
+  cmd->add_option("--exclude", o.exclude, "SONAME glob never vendored (repeatable)");
+  cmd->add_flag("--strip", o.strip, "Strip symbols from the ELF files");
+  cmd->add_option("-L,--lib-sdir", o.lib_sdir, "Suffix of the vendored-library folder (default .libs)");
+  cmd->add_option("-z,--zip-compression-level", o.level, "Deflate level 0-9 of rewritten members")
+      ->check(CLI::Range(0, 9));
+  cmd->add_flag("--no-update-tags", o.no_update_tags, "Keep the file name and WHEEL tags");
+  cmd->add_flag("--allow-pure-python-wheel", o.allow_pure, "Copy pure-Python wheels unchanged");
+  cmd->add_option("-j,--jobs", o.jobs, "Compression threads (default: all cores)");
+  cmd->add_flag("--json", o.json, "One JSON report per wheel");
+  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
+  add_search_options(*cmd, o.search);
+  return cmd;
+}
+
+int run_repair(const RepairCmdOptions& o) {
+  auto policies = load_policy_set(o.policy_files);
+  if (!policies) {
+    print_error(policies.error().message);
+    return kUsage;
+  }
+  repair::RepairOptions ro;
+  ro.output_dir = o.wheel_dir;
+  ro.plat = o.plat ? o.plat : env("WHEELFIX_PLAT") ? env("WHEELFIX_PLAT") : env("AUDITWHEEL_PLAT");
+  if (ro.plat && *ro.plat == "auto") ro.plat.reset();
+  if (ro.plat && !policies->find(*ro.plat)) {
+    print_error("unknown platform policy '" + *ro.plat + "'");
+    return kUsage;
+  }
+  ro.only_plat = o.only_plat;
+  ro.strip = o.strip;
+  ro.lib_sdir = o.lib_sdir;
+  ro.level = o.level;
+  ro.update_tags = !o.no_update_tags;
+  ro.threads = o.jobs;
+  if (auto sde = env("SOURCE_DATE_EPOCH")) {
+    auto v = wheel::parse_source_date_epoch(*sde);
+    if (!v) {
+      print_error("SOURCE_DATE_EPOCH: " + v.error().message);
+      return kUsage;
+    }
+    ro.source_date_epoch = std::max<std::int64_t>(*v, wheel::kZipEpochMin);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.wheel_dir, ec);
+  if (ec) {
+    print_error(o.wheel_dir + ": cannot create the output folder: " + ec.message());
+    return kFailure;
+  }
+  auto analyze_opts = make_analyze_options(o.search, o.exclude);
+  nlohmann::json reports = nlohmann::json::array();
+  int status = kOk;
+  for (const auto& path : o.wheels) {
+    auto start = std::chrono::steady_clock::now();
+    auto fail = [&](const std::string& msg, int code) {
+      print_error(msg);
+      if (o.json) reports.push_back({{"input", path}, {"ok", false}, {"error", msg}});
+      status = std::max(status, code);
+    };
+    auto whl = wheel::Wheel::open(path);
+    if (!whl) {
+      fail(whl.error().message, kFailure);
+      continue;
+    }
+    auto analysis = repair::analyze_wheel(whl->zip(), *policies, analyze_opts);
+    if (!analysis) {
+      fail(analysis.error().message, kFailure);
+      continue;
+    }
+    if (analysis->pure()) {
+      if (!o.allow_pure) {
+        fail(path + ": no ELF file in this wheel: a pure-Python wheel needs no repair "
+                    "(--allow-pure-python-wheel copies it unchanged)",
+             kPurePython);
+        continue;
+      }
+      if (auto st = copy_unchanged(path, o.wheel_dir); !st) fail(st.error().message, kFailure);
+      continue;
+    }
+    auto report = repair::repair_wheel(*whl, *analysis, *policies, ro);
+    if (!report) {
+      fail(report.error().message, kFailure);
+      continue;
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& w : report->warnings) print_warning(w);
+    if (o.json) {
+      reports.push_back(report_json(*report, secs));
+    } else if (!o.quiet) {
+      for (const auto& l : report->vendored) std::cout << "vendored " << l.soname << " as " << l.member << "\n";
+      std::cout << "Fixed-up wheel written to " << report->output << "\n";
+    }
+  }
+  if (o.json) std::cout << nlohmann::json{{"schema_version", 1}, {"wheels", reports}}.dump(2) << "\n";
+  return status;
+}
+
+}  // namespace wheelfix::cli

@@ -1,0 +1,183 @@
+#include "repair/plan.hpp"
+
+#include <filesystem>
+#include <set>
+
+#include "wheelfix/util/hash.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/strings.hpp"
+
+namespace wheelfix::repair {
+
+namespace {
+
+const policy::PolicyResult* result_for(const policy::Evaluation& e, const policy::Policy& p) {
+  for (const auto& r : e.results)
+    if (r.policy && r.policy->name == p.name) return &r;
+  return nullptr;
+}
+
+std::string reasons_text(const policy::PolicyResult& r) {
+  std::string s;
+  for (const auto& reason : r.reasons) s += "\n  - " + reason.describe();
+  return s;
+}
+
+// Picks the policy to repair to, from --plat / --only-plat and the analysis.
+util::Result<const policy::Policy*> choose_target(const Analysis& a, const policy::PolicySet& policies,
+                                                  const RepairOptions& o) {
+  const auto& e = a.eval;
+  std::string wheel = a.wheel_path;
+  if (!o.plat) {
+    if (e.best) return e.best;
+    if (e.results.empty()) return util::make_error(wheel, ": no policy applies to ", elf::arch_name(e.arch));
+    const auto& last = e.results.back();
+    return util::make_error(wheel, ": cannot be repaired to any policy; even ", last.policy->name, " fails:",
+                            reasons_text(last));
+  }
+  const policy::Policy* p = policies.find(*o.plat);
+  if (!p || p->is_fallback()) return util::make_error("unknown platform policy '", *o.plat, "'");
+  const auto* r = result_for(e, *p);
+  if (!r)
+    return util::make_error(wheel, ": ", p->name, " does not apply to this wheel (", elf::arch_name(e.arch), ", ",
+                            policy::libc_name(e.libc), ")");
+  if (!r->ok) return util::make_error(wheel, ": cannot be repaired to ", p->name, ":", reasons_text(*r));
+  if (o.only_plat || !e.best) return p;
+  return e.best->priority >= p->priority ? e.best : p;
+}
+
+// RPATH entries of `member` that stay inside the wheel, in order.
+std::vector<std::string> inside_entries(const std::string& member, const std::optional<std::string>& path) {
+  std::vector<std::string> keep;
+  if (!path) return keep;
+  std::string dir = std::filesystem::path(member).parent_path().string();
+  for (const auto& entry : util::split(*path, ':')) {
+    std::string rest;
+    if (entry.starts_with("$ORIGIN")) rest = entry.substr(7);
+    else if (entry.starts_with("${ORIGIN}")) rest = entry.substr(9);
+    else continue;  // absolute or relative to the working directory: outside
+    auto resolved = (std::filesystem::path(dir.empty() ? "." : dir) / ("./" + rest)).lexically_normal().string();
+    if (resolved == ".." || resolved.starts_with("../")) continue;
+    keep.push_back(entry);
+  }
+  return keep;
+}
+
+// Sets the search path of `info` to `entries` when that changes anything.
+// `force` writes DT_RPATH (inherited by the libraries it loads, and not
+// overridden by LD_LIBRARY_PATH); otherwise the existing tag is kept.
+void set_rpath(elf::EditPlan& plan, const elf::ElfInfo& info, const std::vector<std::string>& entries,
+               bool force) {
+  const auto& existing = info.rpath ? info.rpath : info.runpath;
+  bool is_rpath = info.rpath && !info.runpath;
+  std::string joined = util::join(entries, ":");
+  if (entries.empty()) {
+    if (existing) plan.rpath_op = elf::RpathOp::remove;
+    return;
+  }
+  if (existing && *existing == joined && (is_rpath || !force)) return;  // unchanged
+  plan.rpath_op = elf::RpathOp::set;
+  plan.rpath = joined;
+  plan.force_rpath = force || is_rpath || !existing;
+}
+
+std::string launcher_text(const std::string& dist, const std::string& target) {
+  return "#!python\n"
+         "# Written by wheelfix repair: the ELF program lives beside the vendored\n"
+         "# libraries (" + target + ") so that its $ORIGIN RPATH finds them.\n"
+         "import os\nimport sys\nfrom importlib.metadata import distribution\n\n"
+         "exe = str(distribution(\"" + dist + "\").locate_file(\"" + target + "\"))\n"
+         "os.execv(exe, [sys.argv[0]] + sys.argv[1:])\n";
+}
+
+bool is_data_script(const std::string& member) {
+  auto slash = member.find('/');
+  return slash != std::string::npos && member.substr(0, slash).ends_with(".data") &&
+         member.compare(slash, 9, "/scripts/") == 0 && member.find('/', slash + 9) == std::string::npos;
+}
+
+}  // namespace
+
+util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& a,
+                                          const policy::PolicySet& policies, const RepairOptions& o) {
+  RepairPlan plan;
+  WF_TRY(const policy::Policy* target, choose_target(a, policies, o));
+  plan.target_set.policies = {*target};
+  plan.target = &plan.target_set.policies[0];
+  policy::EvalOptions eval_opts;
+  auto ev = policy::evaluate(a.graph, plan.target_set, eval_opts);
+  plan.libs_dir = wheel.filename().distribution + o.lib_sdir;
+  plan.platform_tags = o.update_tags ? retag_platforms(wheel.filename().platform_tags, *plan.target, a.eval.arch)
+                                     : wheel.filename().platform_tags;
+
+  // Graft: hash each library for its new name.
+  std::map<int, std::string> new_names;  // graph object -> hashed soname
+  for (const auto& g : ev.grafted) {
+    GraftPlan gp;
+    gp.object = g.object;
+    gp.lib.soname = g.name;
+    gp.lib.source_path = a.host_paths[g.object];
+    WF_TRY(auto file, util::MappedFile::open(gp.lib.source_path));
+    gp.lib.size = file.size();
+    gp.lib.sha256 = util::to_hex(util::as_bytes(util::sha256(file.bytes())));
+    std::string name = hashed_name(g.name, gp.lib.sha256);
+    gp.lib.member = plan.libs_dir + "/" + name;
+    gp.executable = (std::filesystem::status(gp.lib.source_path).permissions() &
+                     std::filesystem::perms::owner_exec) != std::filesystem::perms::none;
+    new_names[g.object] = name;
+    plan.grafts.push_back(std::move(gp));
+  }
+  for (auto& gp : plan.grafts) {
+    WF_TRY(auto info, elf::parse_file(gp.lib.source_path, elf::ParseOptions{.symbols = false}));
+    gp.edits.soname = new_names[gp.object];
+    bool needs_graft = false;
+    for (const auto& d : a.graph.objects[gp.object].deps) {
+      auto it = new_names.find(d.target);
+      if (d.target >= 0 && it != new_names.end()) {
+        gp.edits.replace_needed.emplace_back(d.name, it->second);
+        needs_graft = true;
+      }
+    }
+    set_rpath(gp.edits, info, needs_graft ? std::vector<std::string>{"$ORIGIN"} : std::vector<std::string>{}, true);
+  }
+
+  // In-wheel ELF files: rename needed libraries, drop libpython, fix RPATH.
+  for (std::size_t i = 0; i < a.elves.size(); ++i) {
+    const auto& el = a.elves[i];
+    FilePlan fp;
+    fp.member = el.member;
+    bool needs_graft = false;
+    for (const auto& d : a.graph.objects[i].deps) {
+      if (policy::is_libpython(d.name)) {
+        fp.edits.remove_needed.push_back(d.name);
+        plan.warnings.push_back(el.member + " links " + d.name + ": removed (the interpreter provides it)");
+        continue;
+      }
+      auto it = new_names.find(d.target);
+      if (d.target >= 0 && it != new_names.end()) {
+        fp.edits.replace_needed.emplace_back(d.name, it->second);
+        needs_graft = true;
+      }
+    }
+    if (needs_graft && is_data_script(el.member)) {
+      std::string name = std::filesystem::path(el.member).filename().string();
+      fp.member = plan.libs_dir + "/bin/" + name;
+      fp.moved_script = true;
+      plan.launchers[el.member] = launcher_text(wheel.filename().distribution, fp.member);
+      set_rpath(fp.edits, *el.info, {"$ORIGIN/.."}, true);
+    } else {
+      auto entries = inside_entries(el.member, el.info->rpath ? el.info->rpath : el.info->runpath);
+      if (needs_graft) {
+        std::string dir = std::filesystem::path(el.member).parent_path().string();
+        std::string entry = "$ORIGIN/" + relative_path(dir, plan.libs_dir);
+        if (std::find(entries.begin(), entries.end(), entry) == entries.end()) entries.push_back(entry);
+      }
+      bool had = el.info->rpath || el.info->runpath;
+      if (needs_graft || had) set_rpath(fp.edits, *el.info, entries, needs_graft);
+    }
+    if (!fp.edits.empty() || fp.moved_script) plan.files[el.member] = std::move(fp);
+  }
+  return plan;
+}
+
+}  // namespace wheelfix::repair

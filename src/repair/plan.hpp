@@ -1,0 +1,43 @@
+// The repair plan: which policy, which libraries to graft under which names,
+// and the one edit plan per ELF file. Computed before anything is written.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "wheelfix/elf/rewriter.hpp"
+#include "wheelfix/repair/repair.hpp"
+
+namespace wheelfix::repair {
+
+struct GraftPlan {
+  int object = -1;       // graph object
+  VendoredLib lib;       // names, source, size, hash
+  elf::EditPlan edits;   // soname, needed renames, RPATH $ORIGIN
+  bool executable = false;
+};
+
+struct FilePlan {
+  std::string member;        // where the (edited) file goes in the output
+  elf::EditPlan edits;
+  bool moved_script = false; // an ELF from .data/scripts moved beside the libraries
+};
+
+struct RepairPlan {
+  const policy::Policy* target = nullptr;  // points into `target_set`
+  policy::PolicySet target_set;            // the target policy alone
+  std::string libs_dir;                    // "<dist>.libs"
+  std::vector<GraftPlan> grafts;
+  std::map<std::string, FilePlan> files;   // by original member name; only files that change
+  std::map<std::string, std::string> launchers;  // .data/scripts member -> launcher text
+  std::vector<std::string> platform_tags;  // filename platform set after retagging
+  std::vector<std::string> warnings;
+};
+
+// Decides everything a repair will do. Reads the libraries to graft (to hash
+// them); writes nothing. Fails with "<wheel>: <why>".
+util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& analysis,
+                                          const policy::PolicySet& policies, const RepairOptions& options);
+
+}  // namespace wheelfix::repair

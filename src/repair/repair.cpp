@@ -1,0 +1,215 @@
+// repair_wheel: applies a RepairPlan and writes the repaired wheel.
+#include "wheelfix/repair/repair.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <deque>
+#include <map>
+#include <mutex>
+
+#include "repair/plan.hpp"
+#include "repair/sbom.hpp"
+#include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/util/hash.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/parallel.hpp"
+#include "wheelfix/util/process.hpp"
+#include "wheelfix/util/strings.hpp"
+#include "wheelfix/util/temp_file.hpp"
+#include "wheelfix/wheel/record.hpp"
+#include "wheelfix/wheel/zip_writer.hpp"
+
+namespace wheelfix::repair {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs binutils' strip on `data` (through a short-lived named file in
+// `dir`, which strip needs) and returns the stripped bytes.
+util::Result<std::vector<std::uint8_t>> strip_bytes(util::Bytes data, const std::string& name,
+                                                    const std::string& dir) {
+  std::string tmpl = dir + "/.wheelfix-strip-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  int fd = ::mkstemp(buf.data());
+  if (fd < 0) return util::make_error(dir, ": ", std::strerror(errno));
+  ::close(fd);
+  std::string path = buf.data();
+  auto cleanup = [&] { ::unlink(path.c_str()); };
+  if (auto st = util::write_file_atomic(path, data); !st) {
+    cleanup();
+    return st.error();
+  }
+  auto r = util::run_process({"strip", "-s", path});
+  if (!r.ok() || r->exit_code != 0) {
+    cleanup();
+    return util::make_error(name, ": strip failed");
+  }
+  auto m = util::MappedFile::open(path);
+  cleanup();
+  if (!m) return m.error();
+  return std::vector<std::uint8_t>(m->bytes().begin(), m->bytes().end());
+}
+
+// Rewrites `data` per `plan` (and strips it when asked) into an anonymous
+// file in `dir`, so that at most one edited file is held in memory.
+util::Result<util::TempFile> write_edited(util::Bytes data, const std::string& name, const elf::EditPlan& plan,
+                                          bool strip, const std::string& dir) {
+  WF_TRY(auto edited, elf::rewrite_bytes(data, name, plan));
+  util::Bytes bytes = edited ? util::Bytes(edited->data(), edited->size()) : data;
+  if (strip) {
+    WF_TRY(auto stripped, strip_bytes(bytes, name, dir));
+    return util::TempFile::create(dir, util::Bytes(stripped.data(), stripped.size()));
+  }
+  return util::TempFile::create(dir, bytes);
+}
+
+std::string hash_file(const std::string& path, std::uint64_t* size) {
+  auto m = util::MappedFile::open(path);
+  if (!m) return {};
+  *size = m->size();
+  return wheel::record_hash(m->bytes());
+}
+
+}  // namespace
+
+util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis& a, const policy::PolicySet& policies,
+                                        const RepairOptions& o) {
+  const auto& zip = whl.zip();
+  WF_TRY(RepairPlan plan, make_repair_plan(whl, a, policies, o));
+  RepairReport report;
+  report.input = whl.path();
+  report.policy = plan.target->name;
+  report.warnings = plan.warnings;
+  wheel::WheelFilename name = whl.filename();
+  name.platform_tags = plan.platform_tags;
+  report.platform_tag = util::join(plan.platform_tags, ".");
+  report.output = o.output_dir + "/" + name.to_string();
+  std::error_code ec;
+  if (fs::exists(report.output, ec) && fs::equivalent(report.output, whl.path(), ec))
+    return util::make_error(whl.path(), ": the output would replace the input wheel; choose another -w folder");
+
+  std::string scratch = o.temp_dir.empty() ? o.output_dir : o.temp_dir;
+  std::deque<util::TempFile> edited;  // alive until the writer has read them
+  wheel::ZipWriterOptions wopts;
+  wopts.level = o.level;
+  wopts.threads = o.threads;
+  wopts.source_date_epoch = o.source_date_epoch;
+  WF_TRY(auto writer, wheel::ZipWriter::create(report.output, wopts));
+
+  std::vector<wheel::RecordRow> rows;
+  std::vector<const wheel::ZipEntry*> raw_entries;  // hashed below, in parallel
+  std::vector<std::size_t> raw_rows;
+  std::string record_path = whl.dist_info_file("RECORD");
+  std::string wheel_path = whl.dist_info_file("WHEEL");
+  std::string sbom_path = whl.dist_info_file("sboms/wheelfix.cdx.json");
+  auto add_new_file = [&](const std::string& member, const std::string& file, bool exec) -> util::Status {
+    std::uint64_t size = 0;
+    std::string hash = hash_file(file, &size);
+    rows.push_back({member, hash, size});
+    return writer.add_file(member, file, {.executable = exec, .level = std::nullopt});
+  };
+
+  // 1. Members outside .dist-info, edited where the plan says so.
+  std::vector<const wheel::ZipEntry*> dist_info;
+  for (const auto& e : zip.entries()) {
+    if (e.is_directory()) continue;
+    if (e.name.starts_with(whl.dist_info() + "/")) {
+      dist_info.push_back(&e);
+      continue;
+    }
+    if (auto it = plan.launchers.find(e.name); it != plan.launchers.end()) {
+      rows.push_back(wheel::record_row(e.name, util::as_bytes(it->second)));
+      WF_CHECK(writer.add_owned(e.name, std::vector<std::uint8_t>(it->second.begin(), it->second.end()),
+                                {.executable = true, .level = std::nullopt}));
+    }
+    auto fit = plan.files.find(e.name);
+    bool edit = fit != plan.files.end() || (o.strip && member_is_elf(zip, e));
+    if (!edit) {
+      raw_entries.push_back(&e);
+      raw_rows.push_back(rows.size());
+      rows.push_back({e.name, "", e.uncompressed_size});
+      WF_CHECK(writer.add_raw(zip, e));
+      continue;
+    }
+    elf::EditPlan edits = fit != plan.files.end() ? fit->second.edits : elf::EditPlan{};
+    std::string member = fit != plan.files.end() ? fit->second.member : e.name;
+    WF_TRY(auto data, zip.read(e));
+    auto file = write_edited(util::Bytes(data.data(), data.size()), e.name, edits, o.strip, scratch);
+    if (!file) return util::make_error(whl.path(), ": ", file.error().message);
+    edited.push_back(std::move(file).value());
+    WF_CHECK(add_new_file(member, edited.back().path(), e.is_executable() || member != e.name));
+  }
+
+  // 2. The grafted libraries, renamed and edited.
+  for (const auto& g : plan.grafts) {
+    WF_TRY(auto src, util::MappedFile::open(g.lib.source_path));
+    auto file = write_edited(src.bytes(), g.lib.source_path, g.edits, o.strip, scratch);
+    if (!file) return util::make_error(whl.path(), ": ", file.error().message);
+    edited.push_back(std::move(file).value());
+    WF_CHECK(add_new_file(g.lib.member, edited.back().path(), g.executable));
+    report.vendored.push_back(g.lib);
+  }
+
+  // 3. .dist-info: WHEEL retagged, signatures dropped, SBOM, RECORD last.
+  for (const auto* e : dist_info) {
+    if (e->name == record_path || wheel::is_record_signature(e->name, record_path)) continue;
+    if (e->name == sbom_path && !plan.grafts.empty()) continue;  // replaced below
+    if (e->name == wheel_path && o.update_tags) {
+      wheel::WheelInfo info = whl.wheel_info();
+      wheel::WheelFilename tags = whl.filename();
+      tags.platform_tags = plan.platform_tags;
+      std::vector<std::string> lines;
+      for (const auto& t : tags.tags()) lines.push_back(t.to_string());
+      std::sort(lines.begin(), lines.end());
+      info.set_tags(lines);
+      std::string text = info.to_string();
+      rows.push_back(wheel::record_row(e->name, util::as_bytes(text)));
+      WF_CHECK(writer.add_owned(e->name, std::vector<std::uint8_t>(text.begin(), text.end())));
+      continue;
+    }
+    raw_entries.push_back(e);
+    raw_rows.push_back(rows.size());
+    rows.push_back({e->name, "", e->uncompressed_size});
+    WF_CHECK(writer.add_raw(zip, *e));
+  }
+  if (!plan.grafts.empty()) {
+    std::vector<std::optional<PackageOwner>> owners;
+    for (const auto& g : plan.grafts) owners.push_back(find_package_owner(g.lib.source_path));
+    std::string sbom = make_sbom(whl.metadata().name, whl.metadata().version, report.vendored, owners);
+    rows.push_back(wheel::record_row(sbom_path, util::as_bytes(sbom)));
+    WF_CHECK(writer.add_owned(sbom_path, std::vector<std::uint8_t>(sbom.begin(), sbom.end())));
+  }
+
+  // Hash the members copied unchanged (inflating only; they are not recompressed).
+  std::mutex err_mu;
+  std::optional<util::Error> hash_error;
+  util::parallel_for(raw_entries.size(), o.threads, [&](std::size_t i) {
+    auto data = zip.read(*raw_entries[i]);
+    if (!data) {
+      std::lock_guard lock(err_mu);
+      if (!hash_error) hash_error = data.error();
+      return;
+    }
+    rows[raw_rows[i]].hash = wheel::record_hash(util::Bytes(data->data(), data->size()));
+  });
+  if (hash_error) return *hash_error;
+  std::map<std::string, const std::string*> new_hash;
+  for (std::size_t i = 0; i < raw_entries.size(); ++i) new_hash[raw_entries[i]->name] = &rows[raw_rows[i]].hash;
+  for (const auto& row : whl.record()) {
+    auto it = new_hash.find(row.path);
+    if (it != new_hash.end() && !row.hash.empty() && *it->second != row.hash)
+      report.warnings.push_back("RECORD of the input disagrees with " + row.path + " (regenerated)");
+  }
+  rows.push_back({record_path, "", std::nullopt});
+  std::string record = wheel::format_record(rows);
+  WF_CHECK(writer.add_owned(record_path, std::vector<std::uint8_t>(record.begin(), record.end())));
+  WF_CHECK(writer.commit());
+  return report;
+}
+
+}  // namespace wheelfix::repair

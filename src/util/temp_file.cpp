@@ -1,0 +1,40 @@
+#include "wheelfix/util/temp_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace wheelfix::util {
+
+Result<TempFile> TempFile::create(const std::string& dir, Bytes data) {
+  TempFile f;
+  f.fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (f.fd_ < 0) return make_error(dir, ": cannot create a temporary file: ", std::strerror(errno));
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(f.fd_, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(dir, ": ", std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  return f;
+}
+
+TempFile::TempFile(TempFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+TempFile& TempFile::operator=(TempFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+TempFile::~TempFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace wheelfix::util
