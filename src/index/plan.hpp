@@ -34,6 +34,30 @@ struct Plan {
   bool write_root = false;
 };
 
+// An exclusive flock() on OUT/.wheelfix-index.lock, held for a whole run so
+// concurrent runs into one folder (CI jobs on shared storage) take turns.
+// Creates OUT when missing; abandon() removes the lock file and OUT again
+// when this run created OUT and failed (so a failed first run leaves
+// nothing). Move-only; the destructor releases the lock.
+class RepoLock {
+ public:
+  // Fails with "<OUT>: <why>" when OUT cannot be created or locked.
+  static util::Result<RepoLock> acquire(const std::string& out_dir);
+  RepoLock() = default;
+  RepoLock(RepoLock&& other) noexcept;
+  RepoLock& operator=(RepoLock&& other) noexcept;
+  RepoLock(const RepoLock&) = delete;
+  RepoLock& operator=(const RepoLock&) = delete;
+  ~RepoLock();
+  void abandon();
+
+ private:
+  int fd_ = -1;
+  std::string out_;
+  std::string path_;
+  bool created_ = false;
+};
+
 // Lists the .whl files of the wheelhouses (folders sorted, not recursive).
 // Fails on a missing path, a non-.whl file, or a folder without wheels.
 util::Result<std::vector<std::string>> collect_inputs(const std::vector<std::string>& wheelhouses);

@@ -98,16 +98,21 @@ util::Result<IndexSummary> update_index(const IndexOptions& options) {
   if (options.out_dir.empty()) return util::make_error("index: no output folder given");
   if (options.base_url && options.base_url->empty()) return util::make_error("index: --base-url is empty");
   detail::Layout layout(options.out_dir);
-  WF_TRY(auto plan, detail::make_plan(options, layout));
-  WF_CHECK(detail::write_plan(plan, options, layout));
+  WF_TRY(auto lock, detail::RepoLock::acquire(options.out_dir));
+  auto plan = detail::make_plan(options, layout);
+  if (!plan) {
+    lock.abandon();
+    return plan.error();
+  }
+  WF_CHECK(detail::write_plan(*plan, options, layout));
 
   IndexSummary summary;
-  for (const auto& w : plan.to_add) summary.added_files.push_back(w.name.filename);
-  summary.unchanged_files = plan.unchanged;
-  for (const auto& [project, files] : plan.pages) summary.updated_projects.push_back(project);
-  summary.root_written = plan.write_root;
-  summary.total_projects = plan.all_projects.size();
-  summary.total_files = plan.total_files;
+  for (const auto& w : plan->to_add) summary.added_files.push_back(w.name.filename);
+  summary.unchanged_files = plan->unchanged;
+  for (const auto& [project, files] : plan->pages) summary.updated_projects.push_back(project);
+  summary.root_written = plan->write_root;
+  summary.total_projects = plan->all_projects.size();
+  summary.total_files = plan->total_files;
   return summary;
 }
 

@@ -1,6 +1,12 @@
 // build_index()/update_index() on real wheels written by Python's zipfile:
 // content of the pages, merging runs, conflicts, determinism, linking.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
 
 #include <catch.hpp>
 #include <filesystem>
@@ -201,7 +207,7 @@ TEST_CASE("output is deterministic", "[index][build][determinism]") {
   REQUIRE(build_index(opts({a, b}, t / "one")));
   REQUIRE(build_index(opts({b, a}, t / "two")));
   auto one = tree(t / "one"), two = tree(t / "two");
-  CHECK(one.size() == 12);  // 3 wheels, 3 .metadata, 2 projects x 2 pages, 2 root pages
+  CHECK(one.size() == 13);  // 3 wheels, 3 .metadata, 2 projects x 2 pages, 2 root pages, the lock
   CHECK(one == two);
   auto j = nlohmann::json::parse(one["simple/alpha/index.json"]);
   CHECK(j["versions"] == nlohmann::json({"0.9", "0.10"}));
@@ -230,4 +236,21 @@ TEST_CASE("--link hard-links and --base-url makes absolute links", "[index][buil
   // Without --link the file is a copy.
   REQUIRE(build_index(opts({src}, t / "copy")));
   CHECK(inode(t / "copy/files/foo-1.0-py3-none-any.whl") != inode(src));
+}
+
+TEST_CASE("concurrent runs into one folder take turns", "[index][build][lock]") {
+  TempDir t;
+  std::string a = mkdir(t, "a");
+  make_wheel(a, spec("foo", "1.0"));
+  std::string out = mkdir(t, "out");
+  int fd = ::open((out + "/.wheelfix-index.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);  // another run holds the folder
+  auto run = std::async(std::launch::async, [&] { return build_index(opts({a}, out)); });
+  CHECK(run.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+  CHECK_FALSE(fs::exists(out + "/files"));
+  ::close(fd);  // releases the lock
+  REQUIRE(run.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  CHECK(run.get());
+  CHECK(fs::exists(out + "/simple/foo/index.html"));
 }

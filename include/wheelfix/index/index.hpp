@@ -40,8 +40,10 @@ struct IndexSummary {
 // OUT/files/ holds, so runs merge: new files are added, the pages of the
 // projects that got files (or whose pages are missing) are rewritten, the
 // root pages only when the project list changed or they are missing.
-// Everything is validated before anything is written; on error nothing of
-// this run is written. Fails with a message naming the file when: an input
+// A run holds an exclusive flock() on OUT/.wheelfix-index.lock, so
+// concurrent runs into one folder take turns. Everything is validated
+// before anything is written; on a validation error nothing of this run is
+// written (not even OUT, when this run would have created it). Fails with a message naming the file when: an input
 // is not a folder or .whl file, a folder has no .whl files, a wheel is
 // invalid (file name, archive, .dist-info/METADATA, Name not matching the
 // file name), two inputs or an input and OUT/files share a file name with
