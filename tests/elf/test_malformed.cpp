@@ -6,6 +6,7 @@
 
 #include <elf.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -229,6 +230,9 @@ TEST_CASE("seeded random byte mutations of real files never crash", "[malformed]
     if (!path.empty()) files.push_back(path);
   }
   REQUIRE(files.size() >= 2);
+  // WHEELFIX_MUTATIONS raises the per-file count for longer runs by hand.
+  const char* env = std::getenv("WHEELFIX_MUTATIONS");
+  const int iterations = env ? std::atoi(env) : 1000;
   std::mt19937_64 rng(20240611);
   std::size_t ok = 0, failed = 0;
   for (const auto& path : files) {
@@ -236,7 +240,7 @@ TEST_CASE("seeded random byte mutations of real files never crash", "[malformed]
     // Headers and dynamic tables of these small libraries live in the first
     // pages; most mutations go there.
     const std::size_t hot = std::min<std::size_t>(good.size(), 8192);
-    for (int iter = 0; iter < 1000; ++iter) {
+    for (int iter = 0; iter < iterations; ++iter) {
       Bytes d = good;
       int edits = 1 + static_cast<int>(rng() % 4);
       for (int e = 0; e < edits; ++e) {
