@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/index_cmd.hpp"
 #include "cli/subcommands.hpp"
 
 namespace wheelfix::cli {
@@ -41,6 +42,8 @@ int main_dispatch(int argc, char** argv) {
   auto* ldd = add_lddtree_command(app, ldd_opts);
   RepairCmdOptions repair_opts;
   auto* repair = add_repair_command(app, repair_opts);
+  IndexCmdOptions index_opts;
+  auto* index = add_index_command(app, index_opts);
   app.add_subcommand("patchelf", "patchelf-compatible ELF editing (see `wheelfix patchelf --help`)");
 
   try {
@@ -56,6 +59,7 @@ int main_dispatch(int argc, char** argv) {
   if (show->parsed()) return run_show(show_opts);
   if (ldd->parsed()) return run_lddtree(ldd_opts);
   if (repair->parsed()) return run_repair(repair_opts);
+  if (index->parsed()) return run_index(index_opts);
   std::cerr << app.help();
   return kUsage;
 }
