@@ -203,7 +203,9 @@ util::Status apply_symbol_edits(const Image& img, const EditPlan& plan, const Sy
 // The final state the layout step turns into bytes.
 struct LayoutInput {
   std::vector<Dyn> dyn;                          // without the DT_NULL
-  std::optional<std::vector<std::uint8_t>> dynstr;  // set: .dynstr moves
+  std::optional<std::vector<std::uint8_t>> dynstr;  // new content, when it may move
+  bool dynstr_must_move = false;                 // new strings did not fit
+  std::vector<Patch> dynstr_writes;              // in-place writes (file offsets)
   std::optional<std::string> interp;             // set: new interpreter
   std::optional<bool> execstack;
   std::vector<Shdr> sh;                          // possibly edited section headers

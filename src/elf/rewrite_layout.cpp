@@ -149,29 +149,33 @@ util::Status lay_out(const Image& img, LayoutInput in, Overlay& ov, FileEdit& fe
   const std::uint64_t own_keep = own >= 0 ? own_off + img.own_prefix : img.data.size();
   auto in_own_tail = [&](std::uint64_t off) { return own >= 0 && off >= own_keep; };
 
-  // What must move into the appended segment.
+  // What must move into the appended segment. A segment added by an earlier
+  // run is rebuilt only when something new must move; then everything in
+  // its tail part is emitted again.
   std::size_t slots = in.dyn.size() + 1;
-  bool move_dyn = img.dyn_ph >= 0 && (slots > img.dyn_slots || in_own_tail(ph[img.dyn_ph].offset));
-  bool move_str = in.dynstr.has_value();
   int interp = find_ph(ph, PT_INTERP);
   std::optional<std::string> interp_text = in.interp;
   if (in.interp && interp < 0) return make_error(img.name, ": no PT_INTERP (not a dynamically linked executable)");
-  bool move_interp = false;
-  if (interp >= 0 && in_own_tail(ph[interp].offset)) {
-    move_interp = true;
-    if (!interp_text) {
-      auto s = util::c_string_at(img.data.subspan(ph[interp].offset, ph[interp].filesz), 0);
-      interp_text = s ? std::string(*s) : std::string();
-    }
-  } else if (interp_text && interp_text->size() + 1 > ph[interp].filesz) {
-    move_interp = true;
-  } else if (interp_text) {
+  bool add_stack = in.execstack && *in.execstack && find_ph(ph, PT_GNU_STACK) < 0;
+  bool dyn_needed = img.dyn_ph >= 0 && slots > img.dyn_slots;
+  bool interp_needed = interp_text && interp_text->size() + 1 > ph[interp].filesz;
+  bool rebuild = own >= 0 && (in.dynstr_must_move || dyn_needed || interp_needed ||
+                              (add_stack && free_slots(ph).empty()));
+  bool move_dyn = dyn_needed || (rebuild && img.dyn_ph >= 0 && in_own_tail(ph[img.dyn_ph].offset));
+  bool move_str = in.dynstr_must_move || (rebuild && !img.dynstr.empty() && in_own_tail(img.dynstr_off));
+  if (move_str && !in.dynstr) return make_error(img.name, ": internal error: .dynstr content missing");
+  if (!move_str)
+    for (const auto& w : in.dynstr_writes) std::copy(w.bytes.begin(), w.bytes.end(), ov.region(w.offset, w.bytes.size()));
+  bool move_interp = interp_needed || (rebuild && interp >= 0 && in_own_tail(ph[interp].offset));
+  if (move_interp && !interp_text) {
+    auto s = util::c_string_at(img.data.subspan(ph[interp].offset, ph[interp].filesz), 0);
+    interp_text = s ? std::string(*s) : std::string();
+  } else if (interp_text && !move_interp) {
     std::uint8_t* p = ov.region(ph[interp].offset, ph[interp].filesz);
     std::fill(p, p + ph[interp].filesz, 0);
     std::copy(interp_text->begin(), interp_text->end(), p);
   }
-  bool add_stack = in.execstack && *in.execstack && find_ph(ph, PT_GNU_STACK) < 0;
-  bool move_phdr = in_own_tail(eh.phoff);
+  bool move_phdr = rebuild && in_own_tail(eh.phoff);
   bool any_move = move_dyn || move_str || move_interp || move_phdr;
   auto slots_free = free_slots(ph);
   auto extra_entries = [&]() { return (any_move && own < 0 ? 1u : 0u) + (add_stack ? 1u : 0u); };

@@ -332,7 +332,6 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   }
 
   bool own_dynstr = img.own_seg >= 0 && !img.dynstr.empty() && img.dynstr_off >= img.ph[img.own_seg].offset;
-  bool move_dynstr = placer.must_move() || own_dynstr;
   bool compact = own_dynstr;
   LayoutInput in;
   in.sh = img.sh;
@@ -354,12 +353,9 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   for (auto h : sw.handles) sym_offsets.push_back(placer.resolve(h, compact));
   WF_CHECK(apply_symbol_edits(img, plan, sw, sym_offsets, ov));
 
-  if (move_dynstr) {
-    in.dynstr = placer.build(compact);
-  } else {
-    for (const auto& [off, bytes] : placer.in_place())
-      std::copy(bytes.begin(), bytes.end(), ov.region(img.dynstr_off + off, bytes.size()));
-  }
+  in.dynstr_must_move = placer.must_move();
+  if (placer.must_move() || own_dynstr) in.dynstr = placer.build(compact);
+  for (const auto& [off, bytes] : placer.in_place()) in.dynstr_writes.push_back(Patch{img.dynstr_off + off, bytes});
   if (plan.os_abi && *plan.os_abi != img.eh.ident[EI_OSABI]) ov.region(EI_OSABI, 1)[0] = *plan.os_abi;
   WF_CHECK(lay_out(img, std::move(in), ov, fe));
   fe.patches = ov.patches(fe.keep);

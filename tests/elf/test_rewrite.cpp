@@ -178,6 +178,16 @@ TEST_CASE("100 SONAME flips reuse one added segment", "[rewrite]") {
   CHECK(file_size(f.libfix) < size0 + 8192);
   CHECK(call_in_child(f.libfix, "fix_value") == 42);
   CHECK(elflint(f.libfix).empty());
+  // A string that fits is written in place even inside the added segment.
+  auto size = file_size(f.libfix);
+  elf::EditPlan shorter;
+  shorter.soname = "libfix-short.so";
+  auto r = elf::rewrite(f.libfix, shorter);
+  REQUIRE(r.ok());
+  CHECK(r->changed);
+  CHECK_FALSE(r->layout_changed);
+  CHECK(file_size(f.libfix) == size);
+  CHECK(call_in_child(f.libfix, "fix_value") == 42);
 }
 
 TEST_CASE("stripped files and files without section headers", "[rewrite]") {
