@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -127,7 +128,14 @@ int run_repair(const RepairCmdOptions& o) {
       if (auto st = copy_unchanged(path, o.wheel_dir); !st) fail(st.error().message, kFailure);
       continue;
     }
+    bool show_progress = !o.quiet && !o.json && ::isatty(2);
+    std::string label = std::filesystem::path(path).filename().string();
+    if (show_progress)
+      ro.progress = [&](const char* stage, std::size_t done, std::size_t total, std::uint64_t bytes) {
+        std::fprintf(stderr, "\r\033[K%s: %s %zu/%zu, %.1f MB", label.c_str(), stage, done, total, bytes / 1e6);
+      };
     auto report = repair::repair_wheel(*whl, *analysis, *policies, ro);
+    if (show_progress) std::fprintf(stderr, "\r\033[K");
     if (!report) {
       fail(report.error().message, kFailure);
       continue;

@@ -99,6 +99,10 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
   wopts.level = o.level;
   wopts.threads = o.threads;
   wopts.source_date_epoch = o.source_date_epoch;
+  if (o.progress)
+    wopts.progress = [&](std::size_t done, std::size_t total, std::uint64_t bytes) {
+      o.progress("writing", done, total, bytes);
+    };
   WF_TRY(auto writer, wheel::ZipWriter::create(report.output, wopts));
 
   std::vector<wheel::RecordRow> rows;
@@ -147,6 +151,7 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
 
   // 2. The grafted libraries, renamed and edited.
   for (const auto& g : plan.grafts) {
+    if (o.progress) o.progress("vendoring", report.vendored.size(), plan.grafts.size(), 0);
     WF_TRY(auto src, util::MappedFile::open(g.lib.source_path));
     auto file = write_edited(src.bytes(), g.lib.source_path, g.edits, o.strip, scratch);
     if (!file) return util::make_error(whl.path(), ": ", file.error().message);

@@ -207,6 +207,7 @@ util::Status ZipWriter::commit() {
   committed_ = true;
   const DosDateTime when = dos_datetime_from_epoch(options_.source_date_epoch);
   std::vector<std::uint8_t> central;
+  std::uint64_t bytes_done = 0;
   auto sink = [&](std::size_t i, PreparedMember& p) -> util::Status {
     const Member& m = members_[i];
     HeaderFields h;
@@ -230,6 +231,8 @@ util::Status ZipWriter::commit() {
     WF_CHECK(out_.write(util::Bytes(local_header(h))));
     WF_CHECK(out_.write(p.payload));
     append_central(central, h);
+    bytes_done += h.usize;
+    if (options_.progress) options_.progress(i + 1, members_.size(), bytes_done);
     return {};
   };
   WF_CHECK(prepare_members(members_, options_.threads, path_, sink));

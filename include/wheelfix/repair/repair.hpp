@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct RepairOptions {
   unsigned threads = 0;              // 0 = all cores
   std::int64_t source_date_epoch = 315532800;  // 1980-01-01
   std::string temp_dir;              // scratch space ("" = output_dir)
+  // Progress of the long stages ("rewriting", "writing"): items done/total
+  // and uncompressed bytes written so far. Called on the calling thread.
+  std::function<void(const char* stage, std::size_t done, std::size_t total, std::uint64_t bytes)> progress;
 };
 
 // One vendored library.

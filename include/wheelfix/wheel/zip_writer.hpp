@@ -30,6 +30,9 @@ struct ZipWriterOptions {
   // Write ZIP64 fields for every member and the ZIP64 end records even when
   // nothing needs them (they are always written when something does).
   bool force_zip64 = false;
+  // Called on the committing thread after each member is written, with the
+  // member count done/total and the uncompressed bytes done so far.
+  std::function<void(std::size_t done, std::size_t total, std::uint64_t bytes)> progress;
 };
 
 // Per-member options for new data.
