@@ -194,13 +194,15 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
   std::mutex err_mu;
   std::optional<util::Error> hash_error;
   util::parallel_for(raw_entries.size(), o.threads, [&](std::size_t i) {
-    auto data = zip.read(*raw_entries[i]);
-    if (!data) {
+    util::Sha256 sha;
+    auto st = zip.stream(*raw_entries[i], [&](util::Bytes piece) { sha.update(piece); });
+    if (!st) {
       std::lock_guard lock(err_mu);
-      if (!hash_error) hash_error = data.error();
+      if (!hash_error) hash_error = st.error();
       return;
     }
-    rows[raw_rows[i]].hash = wheel::record_hash(util::Bytes(data->data(), data->size()));
+    auto digest = sha.finish();
+    rows[raw_rows[i]].hash = "sha256=" + util::to_urlsafe_b64_nopad(util::as_bytes(digest));
   });
   if (hash_error) return *hash_error;
   std::map<std::string, const std::string*> new_hash;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -83,6 +84,10 @@ class ZipReader {
   // Same checks, into a caller buffer whose size must equal the member's
   // uncompressed size.
   util::Status read_into(const ZipEntry& entry, std::span<std::uint8_t> out) const;
+  // Same checks as read(), but hands the data to `consume` in pieces of at
+  // most 1 MiB (stored members: views of the mapped archive, no copy), so a
+  // member of any size is processed in bounded memory.
+  util::Status stream(const ZipEntry& entry, const std::function<void(util::Bytes)>& consume) const;
   // Reads every member once (one at a time) and returns the first error.
   util::Status verify_all() const;
 
