@@ -6,7 +6,8 @@
 # the ratios. Not a test.
 #
 # Usage: bench/bench_patchelf.sh [LIBRARY] [RUNS]
-#   WHEELFIX=path/to/wheelfix (default: build-rewriter/wheelfix)
+#   WHEELFIX=path/to/wheelfix, or to a binary named patchelf that runs
+#   patchelf_main (default: build-rewriter/wheelfix)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,9 @@ WHEELFIX=${WHEELFIX:-$ROOT/build-rewriter/wheelfix}
 RUNS=${2:-3}
 REF=$(command -v patchelf) || { echo "Debian patchelf is not installed"; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is not installed (apt-get install time)"; exit 1; }
+
+# A binary named "patchelf" (a symlink to wheelfix) runs in patchelf mode.
+if [ "$(basename "$WHEELFIX")" = patchelf ]; then WF=("$WHEELFIX"); else WF=("$WHEELFIX" patchelf); fi
 
 lib=${1:-}
 if [ -z "$lib" ]; then  # the largest shared library over 100 MB we can find
@@ -50,29 +54,29 @@ run_case() {  # run_case <name> <prepare: grow|fit>
     : > "$T/$tool.times"; : > "$T/$tool.rss"
     for _ in $(seq "$RUNS"); do
       cp --reflink=never "$lib" "$T/lib.so"
-      if [ "$mode" = fit ]; then "$WHEELFIX" patchelf --set-rpath "$long_rpath" "$T/lib.so"; fi
+      if [ "$mode" = fit ]; then "${WF[@]}" --set-rpath "$long_rpath" "$T/lib.so"; fi
       sync "$T/lib.so"
+      local before; before=$(stat -c %s "$T/lib.so")
       if [ "$tool" = wheelfix ]; then
-        r=$(measure "$WHEELFIX" patchelf --set-rpath "$( [ "$mode" = grow ] && echo "$long_rpath" || echo '$ORIGIN')" "$T/lib.so")
+        r=$(measure "${WF[@]}" --set-rpath "$( [ "$mode" = grow ] && echo "$long_rpath" || echo '$ORIGIN')" "$T/lib.so")
       else
         r=$(measure "$REF" --set-rpath "$( [ "$mode" = grow ] && echo "$long_rpath" || echo '$ORIGIN')" "$T/lib.so")
       fi
       echo "${r% *}" >> "$T/$tool.times"
       echo "${r#* }" >> "$T/$tool.rss"
-      [ "$tool" = wheelfix ] && grow_size=$(stat -c %s "$T/lib.so") || ref_size=$(stat -c %s "$T/lib.so")
+      if [ "$tool" = wheelfix ]; then grow=$(( $(stat -c %s "$T/lib.so") - before )); else ref_grow=$(( $(stat -c %s "$T/lib.so") - before )); fi
     done
   done
   local wt wr pt pr
   wt=$(median < "$T/wheelfix.times"); wr=$(median < "$T/wheelfix.rss")
   pt=$(median < "$T/patchelf.times"); pr=$(median < "$T/patchelf.rss")
-  local orig; orig=$(stat -c %s "$lib")
   printf '| %s | %.2f s | %.2f s | %.1fx | %d MB | %d MB | %.1fx | %+d B | %+d B |\n' "$name" "$wt" "$pt" \
     "$(awk -v a="$pt" -v b="$wt" 'BEGIN { print (b > 0 ? a / b : 0) }')" $((wr / 1024)) $((pr / 1024)) \
-    "$(awk -v a="$pr" -v b="$wr" 'BEGIN { print (b > 0 ? a / b : 0) }')" $((grow_size - orig)) $((ref_size - orig))
+    "$(awk -v a="$pr" -v b="$wr" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$grow" "$ref_grow"
 }
 
 echo
-echo "| edit | wheelfix time | patchelf time | speed-up | wheelfix peak RSS | patchelf peak RSS | RSS ratio | wheelfix growth | patchelf growth |"
+echo "| edit | wheelfix time | patchelf time | speed-up | wheelfix peak RSS | patchelf peak RSS | RSS ratio | wheelfix: file grew by | patchelf: file grew by |"
 echo "|---|---|---|---|---|---|---|---|---|"
 run_case "longer RPATH (tables move)" grow
 run_case "shorter RPATH (fits in place)" fit

@@ -78,11 +78,12 @@ std::uint64_t StringPlacer::prefix_len(bool compact) const {
 
 std::vector<std::uint8_t> StringPlacer::build(bool compact) const {
   std::uint64_t n = prefix_len(compact);
-  std::vector<std::uint8_t> out(old_.begin(), old_.begin() + static_cast<std::ptrdiff_t>(n));
-  if (out.empty()) out.push_back(0);
+  std::uint64_t head = std::max<std::uint64_t>(n, 1);  // offset 0 is always ""
+  std::vector<std::uint8_t> out(head + pool_.size(), 0);
+  std::copy_n(old_.begin(), n, out.begin());
   for (const auto& [off, bytes] : writes_)
-    for (std::size_t i = 0; i < bytes.size() && off + i < out.size(); ++i) out[off + i] = bytes[i];
-  out.insert(out.end(), pool_.begin(), pool_.end());
+    for (std::size_t i = 0; i < bytes.size() && off + i < head; ++i) out[off + i] = bytes[i];
+  std::copy(pool_.begin(), pool_.end(), out.begin() + static_cast<std::ptrdiff_t>(head));
   return out;
 }
 
