@@ -131,15 +131,6 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
 }  // namespace
 
 
-void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out,
-                   std::uint64_t skip) {
-  for (const auto& [off, bytes] : ov.regions()) {
-    if (off == skip) continue;
-    std::uint64_t lo = std::max(off, offset), hi = std::min(off + bytes.size(), offset + out.size());
-    for (std::uint64_t i = lo; i < hi; ++i) out[i - offset] = bytes[i - off];
-  }
-}
-
 util::Status lay_out(const Image& img, LayoutInput in, Overlay& ov, FileEdit& fe) {
   const Codec& c = img.c;
   Ehdr eh = img.eh;
