@@ -21,6 +21,26 @@ grep -q "libwfpriv.so.1 => $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1" <<<"$out"
 grep -q "symbol version GLIBC_2.14 in $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1 (from libc.so.6)" <<<"$out" \
   || wf_fail "text reason: $out"
 
+# --policy-file replaces the installed policies: a newer policy file can be
+# dropped in. Here manylinux_2_12 is made to allow GLIBC_2.14.
+python3 - "$WHEELFIX_SOURCE_DIR/policies/manylinux-policy.json" "$tmp/custom.json" <<'PY'
+import json, sys
+policies = json.load(open(sys.argv[1]))
+for p in policies:
+    if p["name"] == "manylinux_2_12":
+        p["symbol_versions"]["x86_64"]["GLIBC"].append("2.14")
+json.dump(policies, open(sys.argv[2], "w"))
+PY
+out=$(LD_LIBRARY_PATH="$libs" "$WHEELFIX" show --policy-file "$tmp/custom.json" "$privlib")
+grep -q "platform tag: manylinux2010_x86_64.manylinux_2_12_x86_64" <<<"$out" || wf_fail "--policy-file: $out"
+echo '[{"name": "broken"' > "$tmp/bad.json"
+set +e
+err=$("$WHEELFIX" show --policy-file "$tmp/bad.json" "$privlib" 2>&1)
+rc=$?
+set -e
+wf_assert_eq 2 "$rc" "exit status for a malformed policy file"
+grep -q "bad.json" <<<"$err" || wf_fail "malformed policy file message: $err"
+
 # Without LD_LIBRARY_PATH the private library cannot be found: said, with the file.
 out=$(env -u LD_LIBRARY_PATH "$WHEELFIX" show "$privlib")
 grep -q "privlib.cpython-311-x86_64-linux-gnu.so needs libwfpriv.so.1, which was not found" <<<"$out" \
