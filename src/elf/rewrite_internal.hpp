@@ -212,6 +212,12 @@ struct LayoutInput {
   std::uint64_t page_size = 0;
 };
 
+// Sorts section headers (`sh`, edited copies of img.sh in the original
+// order) by offset and renumbers every reference to a section index
+// (sh_link, sh_info, e_shstrndx, st_shndx in .symtab/.dynsym); symbols
+// defined in a moved section move with it.
+void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& ov);
+
 // Lays out the moved tables (one added or reused PT_LOAD), patches program
 // and section headers and the dynamic table. Fills `fe` and `ov`.
 util::Status lay_out(const Image& img, LayoutInput in, Overlay& ov, FileEdit& fe);

@@ -93,6 +93,8 @@ util::Status read_headers(Image& img) {
     Phdr p = c.phdr(d.data() + img.eh.phoff + i * c.phdr_size);
     if (p.type != PT_NULL && p.type != PT_GNU_STACK && !util::in_bounds(p.offset, p.filesz, d.size()))
       return make_error(img.name, ": segment ", std::to_string(i), " runs past the end of the file");
+    if (p.type == PT_LOAD && !util::checked_add(p.vaddr, p.memsz))
+      return make_error(img.name, ": segment ", std::to_string(i), " address range overflows");
     if (p.type == PT_LOAD && p.filesz > p.memsz)
       return make_error(img.name, ": segment ", std::to_string(i), " has a file size above its memory size");
     img.ph.push_back(p);

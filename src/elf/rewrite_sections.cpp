@@ -1,0 +1,58 @@
+// Section header bookkeeping after tables move: sorting by offset and
+// renumbering every section index.
+#include <algorithm>
+#include <numeric>
+
+#include "elf/rewrite_internal.hpp"
+
+namespace wheelfix::elf::rw {
+
+// Sorts section headers by offset and renumbers every reference to a
+// section index (sh_link, sh_info, e_shstrndx, symbol st_shndx). Symbols
+// defined in a moved section move with it (st_value).
+void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& ov) {
+  if (sh.size() < 2 || sh.size() != img.sh.size()) return;
+  std::vector<std::size_t> order(sh.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin() + 1, order.end(), [&](std::size_t a, std::size_t b) {
+    return sh[a].offset < sh[b].offset;
+  });
+  std::vector<std::uint32_t> new_index(sh.size());
+  for (std::size_t i = 0; i < order.size(); ++i) new_index[order[i]] = static_cast<std::uint32_t>(i);
+  auto map = [&](std::uint32_t idx) { return idx < sh.size() ? new_index[idx] : idx; };
+  // Symbols first, while `sh` is still in the old order.
+  for (const auto& s : img.sh) {
+    if ((s.type != SHT_SYMTAB && s.type != SHT_DYNSYM) || s.entsize != img.c.sym_size ||
+        !util::in_bounds(s.offset, s.size, img.data.size()))
+      continue;
+    std::uint8_t* p = ov.region(s.offset, s.size / s.entsize * s.entsize);
+    for (std::uint64_t k = 0; k < s.size / s.entsize; ++k) {
+      std::uint8_t* sym = p + k * s.entsize;
+      std::uint8_t* field = sym + (img.c.is64 ? 6 : 14);
+      std::uint16_t idx = img.c.u16(field);
+      if (idx == SHN_UNDEF || idx >= SHN_LORESERVE || idx >= sh.size()) continue;
+      img.c.put16(field, static_cast<std::uint16_t>(map(idx)));
+      const Shdr& was = img.sh[idx];
+      if (sh[idx].addr == was.addr || !(was.flags & SHF_ALLOC)) continue;
+      std::uint8_t* value = sym + (img.c.is64 ? 8 : 4);
+      std::uint64_t v = img.c.is64 ? img.c.u64(value) : img.c.u32(value);
+      if (v < was.addr || v > was.addr + was.size) continue;
+      v = v - was.addr + sh[idx].addr;
+      if (img.c.is64) img.c.put64(value, v);
+      else img.c.put32(value, static_cast<std::uint32_t>(v));
+    }
+  }
+  std::vector<Shdr> out;
+  for (auto i : order) out.push_back(sh[i]);
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    auto& s = out[i];
+    s.link = map(s.link);
+    bool info_is_index = (s.flags & SHF_INFO_LINK) || s.type == SHT_REL || s.type == SHT_RELA;
+    if (info_is_index && s.info) s.info = map(s.info);
+  }
+  if (eh.shstrndx != SHN_XINDEX) eh.shstrndx = static_cast<std::uint16_t>(map(eh.shstrndx));
+  else out[0].link = map(out[0].link);
+  sh = std::move(out);
+}
+
+}  // namespace wheelfix::elf::rw
