@@ -123,14 +123,14 @@ std::string shrink_rpath(const Image& img, const std::string& rpath, const EditP
   std::vector<std::string> keep;
   for (const auto& dir : util::split(rpath, ':')) {
     if (dir.empty()) continue;
+    if (dir[0] != '/') {  // $ORIGIN and relative entries are always kept
+      keep.push_back(dir);
+      continue;
+    }
     if (!plan.allowed_rpath_prefixes.empty() &&
         std::none_of(plan.allowed_rpath_prefixes.begin(), plan.allowed_rpath_prefixes.end(),
                      [&](const std::string& p) { return util::starts_with(dir, p); }))
       continue;
-    if (dir[0] != '/') {
-      keep.push_back(dir);
-      continue;
-    }
     bool useful = false;
     for (std::size_t i = 0; i < needed.size(); ++i)
       if (!found[i] && file_is_elf_for(dir + "/" + needed[i], img)) found[i] = useful = true;
@@ -348,6 +348,22 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   if (std::any_of(vn.begin(), vn.end(), [](const Verneed& v) { return v.removed; })) {
     in.dyn.clear();
     for (const auto& e : es) in.dyn.push_back(e.d);
+    // The .gnu.version_r section header follows: fewer entries, or none.
+    auto live = std::find_if(vn.begin(), vn.end(), [](const Verneed& v) { return !v.removed; });
+    auto count = std::count_if(vn.begin(), vn.end(), [](const Verneed& v) { return !v.removed; });
+    for (auto& sec : in.sh) {
+      if (sec.type != SHT_GNU_verneed || sec.addr != img.dyn_value(DT_VERNEED)) continue;
+      if (live == vn.end()) {
+        sec.size = 0;  // no entries left
+        sec.info = 0;
+        continue;
+      }
+      std::uint64_t shift = live->off - vn[0].off;
+      sec.offset += shift;
+      sec.addr += shift;
+      sec.size = sec.size > shift ? sec.size - shift : 0;
+      sec.info = static_cast<std::uint32_t>(count);
+    }
   }
   std::vector<std::uint64_t> sym_offsets;
   for (auto h : sw.handles) sym_offsets.push_back(placer.resolve(h, compact));

@@ -97,7 +97,19 @@ for p in p1 p2; do [ "$("$PE" --print-rpath $p)" = '$ORIGIN:/opt/extra' ] || fai
 "$PE" --set-os-abi linux p2 && [ "$("$PE" --print-os-abi p2)" = "Linux" ] || fail "--set-os-abi linux"
 "$PE" --clear-symbol-version fix_value p1 && ./p1 >/dev/null || fail "--clear-symbol-version"
 
-# 4. Unchanged files are not rewritten (inode kept).
+# 4. --shrink-rpath (with and without allowed prefixes) agrees with patchelf.
+mkdir -p shrink/empty
+for tool in wf ref; do cp libfix.so "shrink/$tool.so"; done
+rp="$T/shrink/empty:$T:/nonexistent:\$ORIGIN"
+"$PE" --set-rpath "$rp" shrink/wf.so && "$REF" --set-rpath "$rp" shrink/ref.so
+"$PE" --shrink-rpath shrink/wf.so && "$REF" --shrink-rpath shrink/ref.so
+same "shrink-rpath" "$PE" --print-rpath shrink/wf.so -- "$REF" --print-rpath shrink/ref.so
+"$PE" --set-rpath "$rp" shrink/wf.so && "$REF" --set-rpath "$rp" shrink/ref.so
+"$PE" --shrink-rpath --allowed-rpath-prefixes /nonexistent shrink/wf.so
+"$REF" --shrink-rpath --allowed-rpath-prefixes /nonexistent shrink/ref.so
+same "shrink-rpath with prefixes" "$PE" --print-rpath shrink/wf.so -- "$REF" --print-rpath shrink/ref.so
+
+# 5. Unchanged files are not rewritten (inode kept).
 ino=$(stat -c %i prog)
 "$PE" --set-rpath '$ORIGIN' prog
 [ "$(stat -c %i prog)" = "$ino" ] || fail "an edit that changes nothing rewrote the file"

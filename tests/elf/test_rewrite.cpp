@@ -248,8 +248,24 @@ TEST_CASE("removing a versioned DT_NEEDED drops its .gnu.version_r entry", "[rew
   auto i = info(f.libfix);
   CHECK(i.needed.empty());
   for (const auto& v : i.version_needs) CHECK(v.file != "libdep.so.1");
+  CHECK(elflint(f.libfix).empty());
   elf::EditPlan add;
   add.add_needed = {"libdep.so.1"};
   edit(f.pie, add);
   CHECK(run_prog(f.pie) == 0);
+}
+
+TEST_CASE("--page-size sets the alignment of the added segment", "[rewrite]") {
+  auto f = build_fixtures("page_size");
+  REQUIRE(!f.dir.empty());
+  elf::EditPlan plan;
+  plan.page_size = 16384;
+  plan.rpath_op = elf::RpathOp::set;
+  plan.rpath = "$ORIGIN:" + std::string(200, 'p');
+  auto r = elf::rewrite(f.libfix, plan);
+  REQUIRE(r.ok());
+  auto lines = capture("readelf -lW " + f.libfix + " | grep ' LOAD ' | tail -1");
+  CHECK(lines.find("0x4000") != std::string::npos);
+  CHECK(r->new_size - r->old_size < 4096);  // congruence, not padding
+  CHECK(call_in_child(f.libfix, "fix_value") == 42);
 }
