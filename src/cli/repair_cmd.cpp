@@ -3,45 +3,17 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/repair_step.hpp"
 #include "cli/subcommands.hpp"
 #include "wheelfix/repair/repair.hpp"
-#include "wheelfix/util/atomic_file.hpp"
-#include "wheelfix/util/mapped_file.hpp"
-#include "wheelfix/wheel/zip_format.hpp"
 
 namespace wheelfix::cli {
-
-namespace {
-
-std::optional<std::string> env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::optional<std::string>(v) : std::nullopt;
-}
-
-nlohmann::json report_json(const repair::RepairReport& r, double seconds) {
-  nlohmann::json libs = nlohmann::json::array();
-  for (const auto& l : r.vendored)
-    libs.push_back({{"name", l.soname}, {"member", l.member}, {"source_path", l.source_path}, {"size", l.size},
-                    {"sha256", l.sha256}});
-  return {{"input", r.input},     {"output", r.output},     {"ok", true},
-          {"tag", r.platform_tag}, {"policy", r.policy},     {"vendored", libs},
-          {"warnings", r.warnings}, {"seconds", seconds}};
-}
-
-// Copies a pure-Python wheel unchanged into the output folder.
-util::Status copy_unchanged(const std::string& wheel, const std::string& dir) {
-  WF_TRY(auto m, util::MappedFile::open(wheel));
-  return util::write_file_atomic(dir + "/" + std::filesystem::path(wheel).filename().string(), m.bytes());
-}
-
-}  // namespace
 
 CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
   auto* cmd = app.add_subcommand("repair", "Vendor external libraries into wheels and retag them");
@@ -49,7 +21,7 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
   cmd->add_option("-w,--wheel-dir", o.wheel_dir, "Output folder (default: wheelhouse)");
   cmd->add_option("--plat", o.plat, "Target policy or tag (a floor unless --only-plat); default auto");
   cmd->add_flag("--only-plat", o.only_plat, "Tag exactly --plat, not a better policy");
-  cmd->add_option("--exclude", o.exclude, "SONAME glob never vendored (repeatable)");
+  cmd->add_option("--exclude", o.exclude, "SONAME glob never vendored (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--strip", o.strip, "Strip symbols from the ELF files");
   cmd->add_option("-L,--lib-sdir", o.lib_sdir, "Suffix of the vendored-library folder (default .libs)");
   cmd->add_option("-z,--zip-compression-level", o.level, "Deflate level 0-9 of rewritten members")
@@ -70,28 +42,12 @@ int run_repair(const RepairCmdOptions& o) {
     print_error(policies.error().message);
     return kUsage;
   }
-  repair::RepairOptions ro;
-  ro.output_dir = o.wheel_dir;
-  ro.plat = o.plat ? o.plat : env("WHEELFIX_PLAT") ? env("WHEELFIX_PLAT") : env("AUDITWHEEL_PLAT");
-  if (ro.plat && *ro.plat == "auto") ro.plat.reset();
-  if (ro.plat && !policies->find(*ro.plat)) {
-    print_error("unknown platform policy '" + *ro.plat + "'");
+  auto options = make_repair_options(o, *policies);
+  if (!options) {
+    print_error(options.error().message);
     return kUsage;
   }
-  ro.only_plat = o.only_plat;
-  ro.strip = o.strip;
-  ro.lib_sdir = o.lib_sdir;
-  ro.level = o.level;
-  ro.update_tags = !o.no_update_tags;
-  ro.threads = o.jobs;
-  if (auto sde = env("SOURCE_DATE_EPOCH")) {
-    auto v = wheel::parse_source_date_epoch(*sde);
-    if (!v) {
-      print_error("SOURCE_DATE_EPOCH: " + v.error().message);
-      return kUsage;
-    }
-    ro.source_date_epoch = std::max<std::int64_t>(*v, wheel::kZipEpochMin);
-  }
+  repair::RepairOptions ro = std::move(*options);
   std::error_code ec;
   std::filesystem::create_directories(o.wheel_dir, ec);
   if (ec) {
@@ -125,7 +81,7 @@ int run_repair(const RepairCmdOptions& o) {
              kPurePython);
         continue;
       }
-      if (auto st = copy_unchanged(path, o.wheel_dir); !st) fail(st.error().message, kFailure);
+      if (auto st = copy_wheel_unchanged(path, o.wheel_dir); !st) fail(st.error().message, kFailure);
       continue;
     }
     bool show_progress = !o.quiet && !o.json && ::isatty(2);
@@ -143,7 +99,7 @@ int run_repair(const RepairCmdOptions& o) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const auto& w : report->warnings) print_warning(w);
     if (o.json) {
-      reports.push_back(report_json(*report, secs));
+      reports.push_back(repair_report_json(*report, secs));
     } else if (!o.quiet) {
       for (const auto& l : report->vendored) std::cout << "vendored " << l.soname << " as " << l.member << "\n";
       std::cout << "Fixed-up wheel written to " << report->output << "\n";
