@@ -1,0 +1,3 @@
+#include "wfbpriv.h"
+
+int wfbpriv_answer(void) { return 6 * 7; }

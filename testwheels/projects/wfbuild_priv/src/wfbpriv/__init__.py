@@ -1,0 +1,3 @@
+from ._ext import answer
+
+__all__ = ["answer"]

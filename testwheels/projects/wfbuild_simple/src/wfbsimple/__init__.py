@@ -1,0 +1,3 @@
+from ._ext import add
+
+__all__ = ["add"]
