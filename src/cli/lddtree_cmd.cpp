@@ -71,6 +71,7 @@ CLI::App* add_lddtree_command(CLI::App& app, LddtreeOptions& opts) {
   auto* cmd = app.add_subcommand("lddtree", "Print the shared-library dependency tree of an ELF file");
   cmd->add_option("file", opts.file, "ELF file")->required();
   cmd->add_flag("--json", opts.json, "Machine-readable output");
+  cmd->add_flag("-q,--quiet", opts.quiet, "No output; exit status 1 when a library is not found");
   add_search_options(*cmd, opts.search);
   return cmd;
 }
@@ -90,7 +91,9 @@ int run_lddtree(const LddtreeOptions& opts) {
   bool missing = false;
   for (const auto& o : tree.objects)
     for (const auto& d : o.deps) missing |= d.object < 0;
-  if (opts.json) {
+  if (opts.quiet) {
+    // Only the exit status.
+  } else if (opts.json) {
     std::cout << to_json(tree).dump(2) << "\n";
   } else {
     const auto& root = tree.objects[0];

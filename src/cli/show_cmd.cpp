@@ -16,6 +16,7 @@ CLI::App* add_show_command(CLI::App& app, ShowOptions& opts) {
   cmd->add_option("wheels", opts.wheels, "Wheel files")->required();
   cmd->add_flag("--json", opts.json, "Machine-readable output (docs/json-schema.md)");
   cmd->add_flag("-v,--verbose", opts.verbose, "List the ELF files found");
+  cmd->add_flag("-q,--quiet", opts.quiet, "One line per wheel: its best platform tag");
   cmd->add_option("--policy-file", opts.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_search_options(*cmd, opts.search);
   return cmd;
@@ -51,6 +52,8 @@ int run_show(const ShowOptions& opts) {
     }
     if (opts.json) {
       reports.push_back(render_show_json(*analysis));
+    } else if (opts.quiet) {
+      std::cout << path << ": " << analysis->eval.platform_tag << "\n";
     } else {
       if (!first) std::cout << "\n";
       render_show_text(std::cout, *analysis, opts.verbose);

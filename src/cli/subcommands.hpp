@@ -18,6 +18,7 @@ struct SearchOptions {
 struct LddtreeOptions {
   std::string file;
   bool json = false;
+  bool quiet = false;  // -q: no output, the exit status says whether all were found
   SearchOptions search;
 };
 
@@ -25,6 +26,7 @@ struct ShowOptions {
   std::vector<std::string> wheels;
   bool json = false;
   bool verbose = false;
+  bool quiet = false;  // -q: one line per wheel, "<wheel>: <tag>"
   std::vector<std::string> policy_files;  // --policy-file (replaces the defaults)
   SearchOptions search;
 };

@@ -1,0 +1,112 @@
+#include "cli/auditwheel_compat.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/subcommands.hpp"
+
+namespace wheelfix::cli {
+
+namespace {
+
+// auditwheel's repair flags that wheelfix's `repair` lacks.
+struct RepairExtras {
+  std::string strip_level = "none";
+  bool disable_isa_check = false;
+  bool collect_debug = false;
+  bool no_copy_site_libs = false;
+};
+
+void add_repair_extras(CLI::App& cmd, RepairExtras& x) {
+  cmd.add_option("--strip-level", x.strip_level, "none or all (debug/unneeded are not supported)")
+      ->check(CLI::IsMember({"none", "debug", "unneeded", "all"}));
+  cmd.add_flag("--disable-isa-ext-check", x.disable_isa_check, "Accepted; the x86-64 ISA level is still checked");
+  cmd.add_flag("--collect-debug-symbols", x.collect_debug, "Not supported");
+  cmd.add_flag("--no-copy-site-libs", x.no_copy_site_libs, "Not supported");
+}
+
+// Applies the extras to `o`; false (after printing why) when one cannot be
+// honoured.
+bool apply_repair_extras(const RepairExtras& x, RepairCmdOptions& o) {
+  if (x.collect_debug || x.no_copy_site_libs) {
+    print_error(std::string("auditwheel: ") + (x.collect_debug ? "--collect-debug-symbols" : "--no-copy-site-libs") +
+                " is not supported by wheelfix");
+    return false;
+  }
+  if (x.strip_level == "debug" || x.strip_level == "unneeded") {
+    print_error("auditwheel: --strip-level=" + x.strip_level + " is not supported by wheelfix (use --strip-level=all)");
+    return false;
+  }
+  if (x.strip_level == "all") o.strip = true;
+  if (x.disable_isa_check) print_warning("auditwheel: --disable-isa-ext-check is ignored: wheelfix always checks the ISA level");
+  return true;
+}
+
+// AUDITWHEEL_ZIP_COMPRESSION_LEVEL as the default of -z (-1 = zlib's default, 6).
+bool zip_level_from_env(RepairCmdOptions& o) {
+  const char* v = std::getenv("AUDITWHEEL_ZIP_COMPRESSION_LEVEL");
+  if (!v || !*v) return true;
+  std::string s(v);
+  if (s == "-1") {
+    o.level = 6;
+    return true;
+  }
+  if (s.size() == 1 && s[0] >= '0' && s[0] <= '9') {
+    o.level = s[0] - '0';
+    return true;
+  }
+  print_error("auditwheel: AUDITWHEEL_ZIP_COMPRESSION_LEVEL must be -1 or 0-9, not '" + s + "'");
+  return false;
+}
+
+}  // namespace
+
+int auditwheel_main(int argc, char** argv) {
+  CLI::App app{"auditwheel (wheelfix): audit and repair Linux wheels", "auditwheel"};
+  bool version = false;
+  int verbose = 0;
+  app.add_flag("-V,--version", version, "Print version and build information");
+  app.add_flag("-v,--verbose", verbose, "More output (repeatable)");
+  app.require_subcommand(0, 1);
+
+  ShowOptions show_opts;
+  auto* show = add_show_command(app, show_opts);
+  bool show_isa = false;
+  show->add_flag("--disable-isa-ext-check", show_isa, "Accepted; the x86-64 ISA level is still checked");
+  LddtreeOptions ldd_opts;
+  auto* ldd = add_lddtree_command(app, ldd_opts);
+  RepairCmdOptions repair_opts;
+  bool env_level_ok = zip_level_from_env(repair_opts);  // before parsing: -z wins
+  auto* repair = add_repair_command(app, repair_opts);
+  RepairExtras extras;
+  add_repair_extras(*repair, extras);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
+  if (version) {
+    std::cout << "auditwheel-compatible " << version_text() << "\n";
+    return kOk;
+  }
+  if (show->parsed()) {
+    show_opts.verbose = show_opts.verbose || verbose > 0;
+    int rc = run_show(show_opts);
+    return rc == kPurePython ? kFailure : rc;
+  }
+  if (ldd->parsed()) return run_lddtree(ldd_opts);
+  if (repair->parsed()) {
+    if (!env_level_ok) return kUsage;
+    if (!apply_repair_extras(extras, repair_opts)) return kUsage;
+    int rc = run_repair(repair_opts);
+    return rc == kPurePython ? kFailure : rc;
+  }
+  std::cerr << app.help();
+  return kUsage;
+}
+
+}  // namespace wheelfix::cli
