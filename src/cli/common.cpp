@@ -8,9 +8,10 @@ namespace wheelfix::cli {
 
 util::Result<policy::PolicySet> load_policy_set(const std::vector<std::string>& files) {
   auto list = files.empty() ? policy::default_policy_files() : files;
-  if (list.empty())
-    return util::make_error("no policy files found next to the wheelfix binary (policies/*.json); use --policy-file");
-  return policy::load_policies(list);
+  if (!list.empty()) return policy::load_policies(list);
+  // None beside the binary: the copies compiled into it.
+  if (!policy::embedded_policy_files().empty()) return policy::load_embedded_policies();
+  return util::make_error("no policy files found next to the wheelfix binary (policies/*.json); use --policy-file");
 }
 
 repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude) {

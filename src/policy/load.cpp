@@ -159,12 +159,11 @@ util::Result<std::vector<Policy>> parse_policies(std::string_view text, const st
   return out;
 }
 
-util::Result<PolicySet> load_policies(const std::vector<std::string>& files) {
-  if (files.empty()) return util::make_error("no policy files were found");
+util::Result<PolicySet> load_policy_texts(const std::vector<PolicyText>& texts) {
+  if (texts.empty()) return util::make_error("no policy files were found");
   std::vector<Policy> merged;
-  for (const auto& file : files) {
-    WF_TRY(std::string text, util::read_text_file(file));
-    WF_TRY(std::vector<Policy> parsed, parse_policies(text, file));
+  for (const auto& [source, text] : texts) {
+    WF_TRY(std::vector<Policy> parsed, parse_policies(text, source));
     for (auto& p : parsed) {
       auto same = std::find_if(merged.begin(), merged.end(), [&](const Policy& q) { return q.name == p.name; });
       if (same != merged.end()) {
@@ -173,7 +172,7 @@ util::Result<PolicySet> load_policies(const std::vector<std::string>& files) {
         merged.push_back(std::move(p));
       }
     }
-    WF_CHECK(check_unique_names(merged, file));
+    WF_CHECK(check_unique_names(merged, source));
   }
   bool has_fallback = std::any_of(merged.begin(), merged.end(), [](const Policy& p) { return p.is_fallback(); });
   if (!has_fallback) {
@@ -183,6 +182,26 @@ util::Result<PolicySet> load_policies(const std::vector<std::string>& files) {
   }
   sort_policies(merged);
   return PolicySet{std::move(merged)};
+}
+
+util::Result<PolicySet> load_policies(const std::vector<std::string>& files) {
+  if (files.empty()) return util::make_error("no policy files were found");
+  std::vector<std::string> contents;
+  contents.reserve(files.size());
+  for (const auto& file : files) {
+    WF_TRY(std::string text, util::read_text_file(file));
+    contents.push_back(std::move(text));
+  }
+  std::vector<PolicyText> texts;
+  for (std::size_t i = 0; i < files.size(); ++i) texts.push_back({files[i], contents[i]});
+  return load_policy_texts(texts);
+}
+
+util::Result<PolicySet> load_embedded_policies() {
+  std::vector<PolicyText> texts;
+  for (const auto& f : embedded_policy_files()) texts.push_back({std::string("<embedded>/") + f.name, f.text});
+  if (texts.empty()) return util::make_error("no policy files are embedded in this wheelfix binary");
+  return load_policy_texts(texts);
 }
 
 std::vector<std::string> default_policy_files() {
