@@ -183,8 +183,9 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
     WF_CHECK(writer.add_raw(zip, *e));
   }
   if (!plan.grafts.empty()) {
-    std::vector<std::optional<PackageOwner>> owners;
-    for (const auto& g : plan.grafts) owners.push_back(find_package_owner(g.lib.source_path));
+    std::vector<std::string> sources;
+    for (const auto& g : plan.grafts) sources.push_back(g.lib.source_path);
+    auto owners = find_package_owners(sources);
     std::string sbom = make_sbom(whl.metadata().name, whl.metadata().version, report.vendored, owners);
     rows.push_back(wheel::record_row(sbom_path, util::as_bytes(sbom)));
     WF_CHECK(writer.add_owned(sbom_path, std::vector<std::uint8_t>(sbom.begin(), sbom.end())));

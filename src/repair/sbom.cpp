@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "wheelfix/util/process.hpp"
 #include "wheelfix/util/strings.hpp"
@@ -39,28 +41,68 @@ std::string os_release_id() {
   return "debian";
 }
 
-std::optional<PackageOwner> dpkg_owner(const std::string& path) {
-  std::vector<std::string> candidates{path};
-  if (path.starts_with("/usr/")) candidates.push_back(path.substr(4));
-  else candidates.push_back("/usr" + path);
-  for (const auto& p : candidates) {
-    auto r = util::run_process({"dpkg-query", "-S", p});
-    if (!r.ok() || r->exit_code != 0) continue;
-    std::string line = r->out.substr(0, r->out.find('\n'));
+// dpkg-query -S takes glob patterns; an absolute path without glob
+// characters matches exactly, so escape the few that could appear.
+std::string dpkg_literal(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '*' || c == '?' || c == '[' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Owners of `paths` (each also tried under its /usr-merged alias) with one
+// `dpkg-query -S` and one `dpkg-query -W` for all of them: dpkg-query reads
+// its whole database on every call, so one call per library dominated the
+// repair of wheels that vendor many libraries.
+std::vector<std::optional<PackageOwner>> dpkg_owners(const std::vector<std::string>& paths) {
+  std::vector<std::optional<PackageOwner>> result(paths.size());
+  std::vector<std::string> args{"dpkg-query", "-S"};
+  for (const auto& path : paths) {
+    args.push_back(dpkg_literal(path));
+    args.push_back(dpkg_literal(path.starts_with("/usr/") ? path.substr(4) : "/usr" + path));
+  }
+  auto r = util::run_process(args);  // exit status 1 when some path is not owned
+  if (!r.ok()) return result;
+  std::map<std::string, std::string> owner_of;  // path -> package (first listed)
+  for (const auto& line : util::split(r->out, '\n')) {
     auto colon = line.find(": ");
-    if (colon == std::string::npos) continue;
+    if (colon == std::string::npos || line.starts_with("diversion ")) continue;
     std::string pkg = line.substr(0, colon);
-    if (pkg.find(',') != std::string::npos) pkg = pkg.substr(0, pkg.find(','));  // diversions
-    auto q = util::run_process({"dpkg-query", "-W", "-f=${Package} ${Version} ${Architecture}", pkg});
-    if (!q.ok() || q->exit_code != 0) continue;
-    auto parts = util::split(std::string(util::trim(q->out)), ' ');
-    if (parts.size() != 3) continue;
-    PackageOwner o{"dpkg", parts[0], parts[1], parts[2], ""};
+    if (pkg.find(',') != std::string::npos) pkg = pkg.substr(0, pkg.find(','));
+    owner_of.emplace(line.substr(colon + 2), pkg);
+  }
+  std::vector<std::string> pkgs;
+  std::vector<std::string> chosen(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const auto& p = paths[i];
+    auto it = owner_of.find(p);
+    if (it == owner_of.end()) it = owner_of.find(p.starts_with("/usr/") ? p.substr(4) : "/usr" + p);
+    if (it == owner_of.end()) continue;
+    chosen[i] = it->second;
+    if (std::find(pkgs.begin(), pkgs.end(), it->second) == pkgs.end()) pkgs.push_back(it->second);
+  }
+  if (pkgs.empty()) return result;
+  std::vector<std::string> wargs{"dpkg-query", "-W", "-f=${binary:Package} ${Package} ${Version} ${Architecture}\n"};
+  wargs.insert(wargs.end(), pkgs.begin(), pkgs.end());
+  auto q = util::run_process(wargs);
+  if (!q.ok()) return result;
+  std::map<std::string, PackageOwner> info;  // binary:Package and Package -> owner
+  for (const auto& line : util::split(q->out, '\n')) {
+    auto parts = util::split(std::string(util::trim(line)), ' ');
+    if (parts.size() != 4) continue;
+    PackageOwner o{"dpkg", parts[1], parts[2], parts[3], ""};
     o.purl = "pkg:deb/" + os_release_id() + "/" + purl_escape(o.name) + "@" + purl_escape(o.version) +
              "?arch=" + purl_escape(o.arch);
-    return o;
+    info.emplace(parts[0], o);
+    info.emplace(parts[1], o);
   }
-  return std::nullopt;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (chosen[i].empty()) continue;
+    if (auto it = info.find(chosen[i]); it != info.end()) result[i] = it->second;
+  }
+  return result;
 }
 
 std::optional<PackageOwner> rpm_owner(const std::string& path) {
@@ -91,14 +133,18 @@ std::optional<PackageOwner> apk_owner(const std::string& path) {
 
 }  // namespace
 
+std::vector<std::optional<PackageOwner>> find_package_owners(const std::vector<std::string>& paths) {
+  std::vector<std::optional<PackageOwner>> owners(paths.size());
+  if (util::program_exists("dpkg-query")) owners = dpkg_owners(paths);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (!owners[i] && util::program_exists("rpm")) owners[i] = rpm_owner(paths[i]);
+    if (!owners[i] && util::program_exists("apk")) owners[i] = apk_owner(paths[i]);
+  }
+  return owners;
+}
+
 std::optional<PackageOwner> find_package_owner(const std::string& path) {
-  if (util::program_exists("dpkg-query"))
-    if (auto o = dpkg_owner(path)) return o;
-  if (util::program_exists("rpm"))
-    if (auto o = rpm_owner(path)) return o;
-  if (util::program_exists("apk"))
-    if (auto o = apk_owner(path)) return o;
-  return std::nullopt;
+  return find_package_owners({path}).front();
 }
 
 std::string make_sbom(const std::string& dist, const std::string& version, const std::vector<VendoredLib>& libs,

@@ -22,6 +22,10 @@ struct PackageOwner {
 // /usr-merged alias). nullopt when none is installed or none owns it.
 std::optional<PackageOwner> find_package_owner(const std::string& path);
 
+// find_package_owner() for many paths at once (one dpkg-query call for all
+// of them); the result is parallel to `paths`.
+std::vector<std::optional<PackageOwner>> find_package_owners(const std::vector<std::string>& paths);
+
 // The SBOM document for `libs` vendored into `dist` `version`: no
 // timestamps or random serial numbers, so equal inputs give equal bytes.
 std::string make_sbom(const std::string& dist, const std::string& version, const std::vector<VendoredLib>& libs,
