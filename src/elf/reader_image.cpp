@@ -56,6 +56,28 @@ template struct Reader<Elf64BE>;
 
 namespace {
 
+// PT_LOAD segments must be in ascending address order without overlapping
+// (the ELF spec and every linker): otherwise an address could map to two
+// different file offsets, and readers would disagree about the file.
+template <typename E>
+util::Status check_load_order(const Reader<E>& r) {
+  std::uint64_t prev_end = 0;
+  bool first = true;
+  for (std::size_t i = 0; i < r.phdrs.size(); ++i) {
+    const auto& ph = r.phdrs[i];
+    if (ph.p_type != PT_LOAD) continue;
+    auto end = util::checked_add(ph.p_vaddr, ph.p_memsz);
+    if (!end) return r.fail("PT_LOAD segment " + std::to_string(i) + " wraps around the address space");
+    if (!first && ph.p_vaddr < prev_end) {
+      return r.fail("PT_LOAD segment " + std::to_string(i) + " at " + hex(ph.p_vaddr) +
+                    " overlaps or precedes the previous one (which ends at " + hex(prev_end) + ")");
+    }
+    prev_end = *end;
+    first = false;
+  }
+  return {};
+}
+
 template <typename E>
 util::Status read_program_headers(Reader<E>& r) {
   std::uint64_t phnum = r.ehdr.e_phnum;
@@ -74,7 +96,7 @@ util::Status read_program_headers(Reader<E>& r) {
   if (!table) return r.fail("program header table runs past the end of the file");
   r.phdrs.resize(static_cast<std::size_t>(phnum));
   std::memcpy(r.phdrs.data(), table->data(), table->size());
-  return {};
+  return check_load_order(r);
 }
 
 }  // namespace
