@@ -13,6 +13,8 @@ pkgs=(
   # test tools: reference readers, archive checkers, python
   binutils elfutils patchelf unzip zip libarchive-tools file
   python3 python3-dev python3-venv python3-pip
+  # `wheelfix build` tests: offline --no-build-isolation builds of testwheels/projects
+  python3-setuptools python3-wheel
   # real-world extension modules packed into wheels by the end-to-end tests
   python3-lxml python3-numpy python3-pil python3-psycopg2
   # test wheels: musl and cross compilers, qemu-user to run cross binaries
