@@ -3,9 +3,8 @@
 #
 # Builder stage: compilers and a build-only private library (libwfrecipe,
 # built here) are present; the project in tests/e2e/recipe_project is built
-# from source into a wheelhouse and repaired (`wheelfix build -r
-# requirements.txt -w WHEELHOUSE` when this binary has `build`, else
-# `pip wheel` + `wheelfix repair`, the same two steps).
+# from source into a wheelhouse and repaired with `wheelfix build -r
+# requirements.txt -w WHEELHOUSE`, as the Dockerfile's builder stage does.
 # Runtime stage: a fresh venv, `pip install --no-index --find-links
 # WHEELHOUSE recipedemo` with a PATH that holds python3 only (no compilers),
 # LD_LIBRARY_PATH unset and the build-only library hidden, then import and
@@ -53,30 +52,17 @@ echo "./src/recipedemo" >"$T/requirements.txt"
 
 export WF_RECIPE_PREFIX="$T/prefix"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-# The unrepaired wheel: the control below, and the input of repair when this
-# binary has no `build` command.
+# The unrepaired wheel, for the control below.
 "$PY" -m pip wheel -q --no-deps --no-build-isolation --no-index -w "$T/dist" "$T/src/recipedemo" \
   >"$T/pip-wheel.log" 2>&1 || { cat "$T/pip-wheel.log" >&2; wf_fail "pip wheel of the recipe project failed"; }
 rm -rf "$T/src/recipedemo/build" "$T/src/recipedemo/src/"*.egg-info
 raw=$(ls "$T"/dist/recipedemo-1.0.0-*-linux_*.whl) || wf_fail "pip wheel made no linux_* wheel: $(ls "$T/dist")"
 
-if "$WHEELFIX" --help 2>/dev/null | grep -qE '^ +build +'; then
-  echo "builder stage: wheelfix build -r requirements.txt -w wheelhouse"
-  (cd "$T" && LD_LIBRARY_PATH="$T/prefix/lib" "$WHEELFIX" build -r requirements.txt -w "$T/wheelhouse" \
-    --python "$PY" --no-build-isolation --no-index) >"$T/build.log" 2>&1 ||
-    { cat "$T/build.log" >&2; wf_fail "wheelfix build -r requirements.txt failed"; }
-else
-  echo "builder stage: this wheelfix has no 'build' command; pip wheel + wheelfix repair"
-  LD_LIBRARY_PATH="$T/prefix/lib" "$WHEELFIX" repair --json -w "$T/wheelhouse" "$raw" >"$T/report.json" ||
-    { cat "$T/report.json" >&2; wf_fail "wheelfix repair failed"; }
-  "$PY" - "$T/report.json" <<'EOF' || wf_fail "repair --json report"
-import json, sys
-doc = json.load(open(sys.argv[1]))
-assert doc["schema_version"] == 1, doc
-(w,) = doc["wheels"]
-assert w["ok"] and [v["name"] for v in w["vendored"]] == ["libwfrecipe.so.1"], w
-EOF
-fi
+"$WHEELFIX" --help 2>/dev/null | grep -qE '^ +build +' || wf_fail "this wheelfix has no 'build' command"
+echo "builder stage: wheelfix build -r requirements.txt -w wheelhouse"
+(cd "$T" && LD_LIBRARY_PATH="$T/prefix/lib" "$WHEELFIX" build -r requirements.txt -w "$T/wheelhouse" \
+  --python "$PY" --no-build-isolation --no-index) >"$T/build.log" 2>&1 ||
+  { cat "$T/build.log" >&2; wf_fail "wheelfix build -r requirements.txt failed"; }
 wheels=("$T"/wheelhouse/recipedemo-*.whl)
 [ ${#wheels[@]} -eq 1 ] && [ -f "${wheels[0]}" ] || wf_fail "expected one recipedemo wheel in the wheelhouse: $(ls "$T/wheelhouse")"
 case $(basename "${wheels[0]}") in
