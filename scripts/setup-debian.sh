@@ -28,6 +28,9 @@ pkgs=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user
   util-linux
+  # hardening: libFuzzer/sanitizer runtimes (scripts/fuzz.sh), /usr/bin/time
+  # for peak RSS in tests/e2e/test_faults.sh
+  clang libclang-rt-14-dev time
 )
 
 missing=()
