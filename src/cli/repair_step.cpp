@@ -22,9 +22,13 @@ std::optional<std::string> env(const char* name) {
 util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& o, const policy::PolicySet& policies) {
   repair::RepairOptions ro;
   ro.output_dir = o.wheel_dir;
-  ro.plat = o.plat ? o.plat : env("WHEELFIX_PLAT") ? env("WHEELFIX_PLAT") : env("AUDITWHEEL_PLAT");
-  if (ro.plat && *ro.plat == "auto") ro.plat.reset();
-  if (ro.plat && !policies.find(*ro.plat)) return util::make_error("unknown platform policy '", *ro.plat, "'");
+  std::optional<std::string> plat = o.plat;
+  if (!plat) plat = env("WHEELFIX_PLAT");
+  if (!plat) plat = env("AUDITWHEEL_PLAT");
+  if (plat && *plat != "auto") {
+    if (!policies.find(*plat)) return util::make_error("unknown platform policy '", *plat, "'");
+    ro.plat = std::move(plat);
+  }
   ro.only_plat = o.only_plat;
   ro.strip = o.strip;
   ro.lib_sdir = o.lib_sdir;
