@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <map>
 
+#include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/strings.hpp"
+#include "wheelfix/util/temp_file.hpp"
 
 namespace wheelfix::repair {
 
@@ -87,6 +89,36 @@ void inherit_libc(policy::Graph& g) {
   }
 }
 
+// Members over this size are inflated into an unnamed temporary file and
+// parsed through a mapping of it: the parser touches only the headers and
+// dynamic tables, so a 500 MB library costs a few MB of memory, not 500.
+constexpr std::uint64_t kInMemoryLimit = 64ull << 20;
+
+// Parses an ELF member; errors name the archive and the member.
+util::Result<elf::ElfInfo> parse_member(const wheel::ZipReader& zip, const wheel::ZipEntry& entry) {
+  auto parsed = [&](util::Bytes data) -> util::Result<elf::ElfInfo> {
+    auto info = elf::parse(data, entry.name);
+    if (!info) return util::make_error(zip.path(), ": ", info.error().message);
+    return info;
+  };
+  std::error_code ec;
+  std::string tmp = std::filesystem::temp_directory_path(ec).string();
+  if (entry.uncompressed_size > kInMemoryLimit && !ec) {
+    if (auto file = util::TempFile::create(tmp, {})) {
+      util::Status written;
+      WF_CHECK(zip.stream(entry, [&](util::Bytes piece) {
+        if (written) written = file->append(piece);
+      }));
+      if (!written) return util::make_error(zip.path(), ": ", entry.name, ": ", tmp, ": ", written.error().message);
+      auto mapped = util::MappedFile::open(file->path());
+      if (!mapped) return util::make_error(zip.path(), ": ", entry.name, ": ", mapped.error().message);
+      return parsed(mapped->bytes());
+    }
+  }
+  WF_TRY(auto data, zip.read(entry));  // small member, or no usable temporary folder
+  return parsed(util::Bytes(data.data(), data.size()));
+}
+
 }  // namespace
 
 bool member_is_elf(const wheel::ZipReader& zip, const wheel::ZipEntry& entry) {
@@ -121,10 +153,8 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
   std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members;
   for (const auto& entry : zip.entries()) {
     if (!member_is_elf(zip, entry)) continue;
-    WF_TRY(auto data, zip.read(entry));
-    auto info = elf::parse(util::Bytes(data.data(), data.size()), entry.name);
-    if (!info) return util::make_error(zip.path(), ": ", info.error().message);
-    auto shared = std::make_shared<const elf::ElfInfo>(std::move(info).value());
+    WF_TRY(auto info, parse_member(zip, entry));
+    auto shared = std::make_shared<const elf::ElfInfo>(std::move(info));
     a.elves.push_back({entry.name, shared});
     members[entry.name] = shared;
   }

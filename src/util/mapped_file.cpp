@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -53,6 +55,19 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     other.size_ = 0;
   }
   return *this;
+}
+
+void MappedFile::release(Bytes range) const {
+  if (!data_ || range.empty()) return;
+  auto lo = reinterpret_cast<std::uintptr_t>(range.data());
+  auto hi = lo + range.size();
+  auto map_lo = reinterpret_cast<std::uintptr_t>(data_);
+  lo = std::max(lo, map_lo);
+  hi = std::min(hi, map_lo + size_);
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  lo = (lo + page - 1) / page * page;  // whole pages only: neighbours may still be in use
+  hi = hi / page * page;
+  if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

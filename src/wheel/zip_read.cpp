@@ -42,6 +42,7 @@ util::Status ZipReader::read_into(const ZipEntry& e, std::span<std::uint8_t> out
     std::size_t in_used = 0, out_used = 0;
     auto rc = libdeflate_deflate_decompress_ex(d.get(), in.data(), in.size(), out.data(), out.size(),
                                                &in_used, &out_used);
+    release(in);
     if (rc == LIBDEFLATE_INSUFFICIENT_SPACE) {
       return make_error(who, "inflates to more than its declared size of ", std::to_string(out.size()), " bytes");
     }

@@ -1,5 +1,7 @@
 // ZipReader::stream: inflate a member piece by piece (zlib), with the same
-// size, ratio and CRC-32 checks as read().
+// size, ratio and CRC-32 checks as read(). The compressed input is fed in
+// windows that are released from the resident set once consumed, so
+// streaming a member of any size keeps the process small.
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@ using util::make_error;
 util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util::Bytes)>& consume) const {
   const std::string who = path_ + ": " + printable_name(e.name) + ": ";
   constexpr std::size_t kPiece = 1u << 20;
+  constexpr std::size_t kWindow = 8u << 20;  // compressed bytes fed to zlib at once
   util::Bytes in = raw(e);
   std::uint32_t crc = 0;
   std::uint64_t total = 0;
@@ -22,6 +25,7 @@ util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util:
       auto piece = in.subspan(off, std::min(kPiece, in.size() - off));
       crc = static_cast<std::uint32_t>(crc32_z(crc, piece.data(), piece.size()));
       consume(piece);
+      release(piece);
     }
     total = in.size();
   } else {
@@ -33,7 +37,8 @@ util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util:
     int rc = Z_OK;
     while (rc != Z_STREAM_END) {
       if (zs.avail_in == 0 && in_off < in.size()) {
-        std::size_t n = std::min<std::size_t>(in.size() - in_off, 1u << 30);
+        if (in_off >= kWindow) release(in.subspan(in_off - kWindow, kWindow));
+        std::size_t n = std::min<std::size_t>(in.size() - in_off, kWindow);
         zs.next_in = const_cast<Bytef*>(in.data() + in_off);
         zs.avail_in = static_cast<uInt>(n);
         in_off += n;
@@ -54,6 +59,7 @@ util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util:
       if (rc == Z_OK && produced == 0 && zs.avail_in == 0 && in_off >= in.size())
         return make_error(who, "deflate data ends early");
     }
+    release(in);
     std::uint64_t used = in_off - zs.avail_in;
     if (used != in.size())
       return make_error(who, std::to_string(in.size() - used), " unexpected bytes after the deflate stream");

@@ -1,6 +1,8 @@
 // ZipWriter: member queue, deterministic header encoding and end records.
 #include "wheelfix/wheel/zip_writer.hpp"
 
+#include <algorithm>
+
 #include <sys/stat.h>
 
 namespace wheelfix::wheel {
@@ -158,6 +160,7 @@ util::Status ZipWriter::add_raw(const ZipReader& reader, const ZipEntry& entry, 
   m.name = name.empty() ? entry.name : std::move(name);
   m.source = entry.is_directory() ? Member::Source::directory : Member::Source::raw;
   m.view = reader.raw(entry);
+  m.reader = &reader;
   m.raw_method = entry.method;
   m.raw_crc = entry.crc32;
   m.raw_size = entry.uncompressed_size;
@@ -229,7 +232,16 @@ util::Status ZipWriter::commit() {
       h.mode = S_IFREG | (m.executable ? 0755 : 0644);
     }
     WF_CHECK(out_.write(util::Bytes(local_header(h))));
-    WF_CHECK(out_.write(p.payload));
+    if (m.reader) {  // copied from the input archive: in slices, each dropped from the resident set once written
+      constexpr std::size_t kSlice = 8u << 20;
+      for (std::size_t off = 0; off < p.payload.size(); off += kSlice) {
+        auto slice = p.payload.subspan(off, std::min(kSlice, p.payload.size() - off));
+        WF_CHECK(out_.write(slice));
+        m.reader->release(slice);
+      }
+    } else {
+      WF_CHECK(out_.write(p.payload));
+    }
     append_central(central, h);
     bytes_done += h.usize;
     if (options_.progress) options_.progress(i + 1, members_.size(), bytes_done);

@@ -28,6 +28,13 @@ class MappedFile {
   std::size_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
+  // Drops this process's resident pages that lie wholly inside `range`, a
+  // part of this mapping the caller is done with (madvise MADV_DONTNEED):
+  // they stay in the page cache and are read again if touched, so streaming
+  // through a large mapped file keeps the resident set small. Parts of
+  // `range` outside the mapping are ignored; never fails.
+  void release(Bytes range) const;
+
  private:
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;

@@ -23,6 +23,9 @@ class TempFile {
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile();
 
+  // Appends `data` at the end of the file. Fails with "<strerror>".
+  Status append(Bytes data);
+
   // A path that opens this file ("/proc/self/fd/N").
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
 

@@ -73,6 +73,9 @@ class ZipReader {
   util::Bytes raw(const ZipEntry& entry) const;
   // The whole mapped archive.
   util::Bytes bytes() const { return file_.bytes(); }
+  // Tells the kernel this process is done with `range` of the mapped archive
+  // for now (see util::MappedFile::release); views stay valid.
+  void release(util::Bytes range) const { file_.release(range); }
 
   // Inflates a member into a buffer of its declared size. Fails with
   // "<archive>: <member>: <problem>" when the data is corrupt, inflates to a

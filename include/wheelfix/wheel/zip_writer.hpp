@@ -83,6 +83,7 @@ class ZipWriter {
     std::string name;
     Source source = Source::view;
     util::Bytes view;  // raw: compressed bytes; view: the data
+    const ZipReader* reader = nullptr;  // raw: the archive `view` is in
     std::vector<std::uint8_t> owned;
     std::string file_path;
     ZipMethod raw_method = ZipMethod::stored;
