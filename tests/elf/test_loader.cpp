@@ -118,16 +118,19 @@ TEST_CASE("search order: RPATH, LD_LIBRARY_PATH, RUNPATH, as ld.so does it") {
   config.ld_library_path = {s(f.dir / "c")};
   std::string env = "LD_LIBRARY_PATH=" + s(f.dir / "c");
 
-  auto rp = find_dep(resolve(f.dir / "exe_rp", config), "libx.so");
+  const auto rp_tree = resolve(f.dir / "exe_rp", config);
+  auto rp = find_dep(rp_tree, "libx.so");
   REQUIRE(rp->rule == FoundBy::rpath);
   REQUIRE(*rp->path == real_loader(f.dir / "exe_rp", env)["libx.so"]);
 
-  auto rn = find_dep(resolve(f.dir / "exe_rn", config), "libx.so");
+  const auto rn_tree = resolve(f.dir / "exe_rn", config);
+  auto rn = find_dep(rn_tree, "libx.so");
   REQUIRE(rn->rule == FoundBy::ld_library_path);
   REQUIRE(*rn->path == real_loader(f.dir / "exe_rn", env)["libx.so"]);
 
   config.ld_library_path.clear();
-  auto rn2 = find_dep(resolve(f.dir / "exe_rn", config), "libx.so");
+  const auto rn2_tree = resolve(f.dir / "exe_rn", config);
+  auto rn2 = find_dep(rn2_tree, "libx.so");
   REQUIRE(rn2->rule == FoundBy::runpath);
   REQUIRE(*rn2->path == real_loader(f.dir / "exe_rn")["libx.so"]);
 }
@@ -144,7 +147,8 @@ TEST_CASE("libraries of another class or machine are skipped") {
   f.lib("right", "libx.so", "x");
   f.write("main.c", "int x(void); int main(void) { return x() - 1; }\n");
   f.run("cc -o exe main.c -Lright -lx -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN/wrong:$ORIGIN/right'");
-  auto d = find_dep(resolve(f.dir / "exe", LoaderConfig{}), "libx.so");
+  const auto d_tree = resolve(f.dir / "exe", LoaderConfig{});
+  auto d = find_dep(d_tree, "libx.so");
   REQUIRE(d->path == s(f.dir / "right/libx.so"));
   REQUIRE(*d->path == real_loader(f.dir / "exe")["libx.so"]);
 }
