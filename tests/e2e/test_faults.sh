@@ -14,7 +14,9 @@ simple=$(wf_testwheel simple)
 
 # An ASan build keeps freed memory in quarantine, which would look like
 # growth; keep it small for the measurements here.
+asan=no
 if ldd "$WHEELFIX" 2>/dev/null | grep -q libasan; then
+  asan=yes
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 fi
 
@@ -199,7 +201,13 @@ rss200=$(rss "$tmp/o200" "$tmp"/many200/*.whl)
 wf_assert_eq 200 "$(ls "$tmp"/o200/*-manylinux1_x86_64.manylinux_2_5_x86_64.whl | wc -l)" "repaired wheels out of 200"
 wf_assert_eq 20 "$(ls "$tmp"/o20/*-manylinux1_x86_64.manylinux_2_5_x86_64.whl | wc -l)" "repaired wheels out of 20"
 echo "peak RSS: 20 wheels ${rss20} KiB, 200 wheels ${rss200} KiB"
-# Flat: 10x the wheels may cost at most 25% (and 4 MiB) more memory.
-[ "$rss200" -le $((rss20 * 5 / 4 + 4096)) ] ||
-  wf_fail "peak RSS grows with the number of wheels: 20 -> ${rss20} KiB, 200 -> ${rss200} KiB"
+# Flat: 10x the wheels may cost at most 25% (and 4 MiB) more memory.  Not
+# under ASan: its allocator and fake stacks (detect_stack_use_after_return)
+# keep memory per thread started, so RSS there measures ASan, not wheelfix.
+if [ $asan = no ]; then
+  [ "$rss200" -le $((rss20 * 5 / 4 + 4096)) ] ||
+    wf_fail "peak RSS grows with the number of wheels: 20 -> ${rss20} KiB, 200 -> ${rss200} KiB"
+else
+  echo "note: ASan build, peak RSS not compared" >&2
+fi
 echo "ok: fault tests"
