@@ -12,8 +12,9 @@ possible. Figures:
   repair   `wheelfix repair -j JOBS` vs bench/naive_repack.py (unpack all,
            rehash, recompress all at level 6): time ratio, and peak RSS as a
            fraction of the wheel's uncompressed size
-  scaling  repair of the large wheels (1x, 2x, 4x) with -j 1 and -j JOBS;
-           the naive baseline too with --naive-scale (slow)
+  scaling  repair of the large wheels (1x, 2x, 4x) with -j JOBS (1x reuses
+           the repair figure), -j 1 on 1x (on all with --full-scaling), the
+           naive baseline too with --naive-scale (slow)
 
 Outputs are written under SCRATCH/out and removed after each run.
 """
@@ -110,22 +111,25 @@ def repair_table(wheels, results):
               f"{fmt_t(b)} | {ratio(a, b)} | {rss} | {nrss} | {frac} |", flush=True)
 
 
-def scaling_table(large, results):
+def scaling_table(large, results, first_jn):
+    """-j 1 is measured on the 1x wheel only unless --full-scaling (each 4x run is long)."""
     print("\n### scaling of repair with wheel size and -j\n")
-    head = "| wheel | MB (unc.) | -j 1 s | -j {j} s | -j 1 / -j {j} | MB/s (-j {j}) | time vs 1x | RSS MB (-j {j}) |"
-    print(head.format(j=ARGS.jobs) + (" naive s | ratio |" if ARGS.naive_scale else ""))
+    j = ARGS.jobs
+    print(f"| wheel | MB (unc.) | -j {j} s | MB/s | time vs 1x | RSS MB | -j 1 s | -j 1 / -j {j} |"
+          + (" naive s | ratio |" if ARGS.naive_scale else ""))
     print("|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if ARGS.naive_scale else ""))
     base = None
-    for w in large:
-        one = wf_repair(w, 1)
-        many = wf_repair(w, ARGS.jobs)
-        row = {"figure": "scaling", "wheel": w["name"], "j1": one, "jN": many}
+    for k, w in enumerate(large):
+        many = first_jn if k == 0 and first_jn is not None else wf_repair(w, j)
+        one = wf_repair(w, 1) if k == 0 or ARGS.full_scaling else None
+        row = {"figure": "scaling", "wheel": w["name"], "jN": many, "j1": one}
         if isinstance(many, tuple) and base is None:
             base = many
         speed = f"{w['uncompressed'] / 1e6 / max(many[0], 0.005):.0f}" if isinstance(many, tuple) else "n/a"
-        line = (f"| {w['name']} | {w['uncompressed'] / 1e6:.0f} | {fmt_t(one)} | {fmt_t(many)} | "
-                f"{ratio(one, many, 2)} | {speed} | {ratio(many, base, 2) if base else 'n/a'} | "
-                f"{fmt_mb(many[1]) if isinstance(many, tuple) else 'n/a'} |")
+        line = (f"| {w['name']} | {w['uncompressed'] / 1e6:.0f} | {fmt_t(many)} | {speed} | "
+                f"{ratio(many, base, 2) if base else 'n/a'} | "
+                f"{fmt_mb(many[1]) if isinstance(many, tuple) else 'n/a'} | "
+                f"{fmt_t(one) if one else '-'} | {ratio(one, many, 2) if one else '-'} |")
         if ARGS.naive_scale:
             nv = naive(w)
             row["naive"] = nv
@@ -142,6 +146,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--naive-scale", action="store_true", help="also run the naive baseline on 2x and 4x")
+    ap.add_argument("--full-scaling", action="store_true", help="-j 1 on every size, not only 1x")
     ap.add_argument("--json", help="write the raw results here")
     ARGS = ap.parse_args()
     ARGS.wheelfix = os.path.abspath(ARGS.wheelfix)
@@ -155,7 +160,9 @@ def main():
     show_table(first, results)
     repair_table(first, results)
     if large:
-        scaling_table(large, results)
+        first = next((r["wheelfix"] for r in results if r["figure"] == "repair" and r["wheel"] == large[0]["name"]),
+                     None)
+        scaling_table(large, results, first if isinstance(first, tuple) else None)
     if ARGS.json:
         with open(ARGS.json, "w") as f:
             json.dump(results, f, indent=1)
