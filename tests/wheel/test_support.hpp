@@ -106,14 +106,14 @@ struct CraftMember {
   std::uint16_t flags = 0;
   std::uint16_t made_by = 0x0314;  // Unix, 2.0
   std::uint32_t ext_attr = 0100644u << 16;
-  std::optional<std::string> comp;  // compressed bytes (default: from data)
-  std::optional<std::uint32_t> crc;
-  std::optional<std::uint64_t> csize, usize;  // both headers
-  std::optional<std::string> local_name;
-  std::optional<std::uint16_t> local_method, local_flags;
-  std::optional<std::uint32_t> local_crc;
-  std::optional<std::uint64_t> local_usize;
-  std::optional<std::uint64_t> offset;  // central directory's local offset
+  std::optional<std::string> comp{};  // compressed bytes (default: from data)
+  std::optional<std::uint32_t> crc{};
+  std::optional<std::uint64_t> csize{}, usize{};  // both headers
+  std::optional<std::string> local_name{};
+  std::optional<std::uint16_t> local_method{}, local_flags{};
+  std::optional<std::uint32_t> local_crc{};
+  std::optional<std::uint64_t> local_usize{};
+  std::optional<std::uint64_t> offset{};  // central directory's local offset
 };
 
 struct CraftOptions {
