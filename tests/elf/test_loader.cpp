@@ -86,7 +86,9 @@ const Resolution* find_dep(const DependencyTree& t, const std::string& name) {
 TEST_CASE("RPATH is inherited by dependencies, RUNPATH is not; both agree with ld.so") {
   Fixture f;
   f.lib("deep", "libdeep.so", "deep");
-  f.lib("mid", "libmid.so", "mid", "-Ldeep -ldeep");
+  // --no-as-needed: some toolchains link with --as-needed by default, which
+  // would drop libdeep from libmid (mid() does not call into it).
+  f.lib("mid", "libmid.so", "mid", "-Wl,--no-as-needed -Ldeep -ldeep");
   f.write("main.c", "int mid(void); int main(void) { return mid() - 1; }\n");
   // RPATH on the executable names both folders: libmid's own lookup of
   // libdeep uses the executable's inherited RPATH.
