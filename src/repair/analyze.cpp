@@ -199,6 +199,7 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
     }
   }
   inherit_libc(a.graph);
+  a.eval_options = options.eval;
   a.eval = policy::evaluate(a.graph, policies, options.eval);
   return a;
 }

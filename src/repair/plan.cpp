@@ -104,8 +104,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
   WF_TRY(const policy::Policy* target, choose_target(a, policies, o));
   plan.target_set.policies = {*target};
   plan.target = &plan.target_set.policies[0];
-  policy::EvalOptions eval_opts;
-  auto ev = policy::evaluate(a.graph, plan.target_set, eval_opts);
+  auto ev = policy::evaluate(a.graph, plan.target_set, a.eval_options);
   plan.libs_dir = wheel.filename().distribution + o.lib_sdir;
   plan.platform_tags = o.update_tags ? retag_platforms(wheel.filename().platform_tags, *plan.target, a.eval.arch)
                                      : wheel.filename().platform_tags;

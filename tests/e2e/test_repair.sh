@@ -105,6 +105,11 @@ wf_assert_eq 1 "$rc" "exit status when one wheel fails"
 grep -q "blacklisted symbol zcalloc" <<<"$err" || wf_fail "zlibbl message: $err"
 ls "$tmp"/mixed/simple-*.whl >/dev/null || wf_fail "the good wheel was not written"
 
+# --exclude: a matching library (and what only it needs) is not vendored.
+LD_LIBRARY_PATH="$libs" "$WHEELFIX" repair --json -w "$tmp/excl" --exclude 'libwfdep*' "$privlib" > "$tmp/excl.json"
+vendored=$(python3 -c 'import json,sys; print(" ".join(l["name"] for l in json.load(open(sys.argv[1]))["wheels"][0]["vendored"]))' "$tmp/excl.json")
+wf_assert_eq "libwfpriv.so.1" "$vendored" "vendored with --exclude libwfdep*"
+
 # Missing library: clear error naming the wheel, the file and the library.
 set +e
 err=$(env -u LD_LIBRARY_PATH "$WHEELFIX" repair -w "$tmp/missing" "$privlib" 2>&1)

@@ -38,6 +38,7 @@ struct Analysis {
   // Per graph object: how each of its DT_NEEDED entries was found.
   std::vector<std::vector<elf::Resolution>> resolutions;
   policy::Evaluation eval;
+  policy::EvalOptions eval_options;  // as evaluated (repair re-evaluates with them)
 
   // No ELF file at all: a pure-Python wheel.
   bool pure() const { return elves.empty(); }
