@@ -1,8 +1,11 @@
 #include "cli/common.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 
-#include "wheelfix/wheel/zip_reader.hpp"
+#include "cli/commands.hpp"
+#include "wheelfix/wheel/record.hpp"
 
 namespace wheelfix::cli {
 
@@ -23,10 +26,47 @@ repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const s
   return o;
 }
 
-util::Result<repair::Analysis> open_and_analyze(const std::string& path, const policy::PolicySet& policies,
-                                                const repair::AnalyzeOptions& options) {
-  WF_TRY(auto zip, wheel::ZipReader::open(path));
-  return repair::analyze_wheel(zip, policies, options);
+util::Result<AnalyzedWheel> open_and_analyze(const std::string& path, const policy::PolicySet& policies,
+                                             const repair::AnalyzeOptions& options) {
+  WF_TRY(auto whl, wheel::Wheel::open(path));
+  WF_TRY(auto analysis, repair::analyze_wheel(whl.zip(), policies, options));
+  return AnalyzedWheel{std::move(whl), std::move(analysis)};
+}
+
+std::vector<std::string> record_listing_problems(const wheel::Wheel& whl) {
+  std::vector<std::string> out;
+  const std::string record_path = whl.dist_info_file("RECORD");
+  std::map<std::string_view, const wheel::RecordRow*> listed;
+  for (const auto& row : whl.record())
+    if (!listed.emplace(row.path, &row).second) out.push_back(row.path + ": listed more than once");
+  for (const auto& e : whl.zip().entries()) {
+    if (e.is_directory() || e.name == record_path || wheel::is_record_signature(e.name, record_path)) continue;
+    auto it = listed.find(e.name);
+    if (it == listed.end()) {
+      out.push_back(e.name + ": not listed");
+    } else if (it->second->size && *it->second->size != e.uncompressed_size) {
+      out.push_back(e.name + ": " + std::to_string(e.uncompressed_size) + " bytes, RECORD says " +
+                    std::to_string(*it->second->size));
+    }
+  }
+  for (const auto& [path, row] : listed)
+    if (path != record_path && !whl.zip().find(row->path)) out.push_back(row->path + ": listed but not in the archive");
+  return out;
+}
+
+std::string record_warning(const wheel::Wheel& whl, std::size_t max_items) {
+  auto problems = record_listing_problems(whl);
+  if (problems.empty()) return {};
+  std::string msg =
+      whl.path() + ": " + whl.dist_info_file("RECORD") + " disagrees with the archive (repair regenerates it): ";
+  for (std::size_t i = 0; i < problems.size() && i < max_items; ++i) msg += (i ? "; " : "") + problems[i];
+  if (problems.size() > max_items) msg += "; and " + std::to_string(problems.size() - max_items) + " more";
+  return msg;
+}
+
+int combine_status(int so_far, int wheel_status) {
+  if (so_far == kFailure || wheel_status == kFailure) return kFailure;
+  return std::max(so_far, wheel_status);
 }
 
 }  // namespace wheelfix::cli

@@ -62,7 +62,7 @@ int run_repair(const RepairCmdOptions& o) {
     auto fail = [&](const std::string& msg, int code) {
       print_error(msg);
       if (o.json) reports.push_back({{"input", path}, {"ok", false}, {"error", msg}});
-      status = std::max(status, code);
+      status = combine_status(status, code);
     };
     auto whl = wheel::Wheel::open(path);
     if (!whl) {

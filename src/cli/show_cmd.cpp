@@ -33,30 +33,39 @@ int run_show(const ShowOptions& opts) {
   int status = kOk;
   bool first = true;
   for (const auto& path : opts.wheels) {
-    auto analysis = open_and_analyze(path, *policies, analyze_opts);
-    if (!analysis) {
-      print_error(analysis.error().message);
-      status = kFailure;
-      if (opts.json) reports.push_back({{"wheel", path}, {"error", analysis.error().message}});
+    auto opened = open_and_analyze(path, *policies, analyze_opts);
+    if (!opened) {
+      print_error(opened.error().message);
+      status = combine_status(status, kFailure);
+      if (opts.json) reports.push_back({{"wheel", path}, {"error", opened.error().message}});
       continue;
     }
-    if (analysis->pure()) {
+    const repair::Analysis& analysis = opened->analysis;
+    // RECORD problems do not stop show (repair regenerates RECORD): warned.
+    std::vector<std::string> warnings;
+    if (auto w = record_warning(opened->wheel); !w.empty()) {
+      print_warning(w);
+      warnings.push_back(std::move(w));
+    }
+    if (analysis.pure()) {
       std::string msg = path + ": no ELF file in this wheel (a pure-Python wheel needs no platform tag)";
       if (opts.json) {
-        reports.push_back({{"wheel", path}, {"pure", true}, {"error", msg}});
+        reports.push_back({{"wheel", path}, {"pure", true}, {"error", msg}, {"warnings", warnings}});
       } else {
         std::cerr << "wheelfix: " << msg << "\n";
       }
-      if (status == kOk) status = kPurePython;
+      status = combine_status(status, kPurePython);
       continue;
     }
     if (opts.json) {
-      reports.push_back(render_show_json(*analysis));
+      auto report = render_show_json(analysis);
+      report["warnings"] = warnings;
+      reports.push_back(std::move(report));
     } else if (opts.quiet) {
-      std::cout << path << ": " << analysis->eval.platform_tag << "\n";
+      std::cout << path << ": " << analysis.eval.platform_tag << "\n";
     } else {
       if (!first) std::cout << "\n";
-      render_show_text(std::cout, *analysis, opts.verbose);
+      render_show_text(std::cout, analysis, opts.verbose);
     }
     first = false;
   }

@@ -82,6 +82,25 @@ set -e
 wf_assert_eq 3 "$rc" "exit status for a pure-Python wheel"
 grep -q "pure-Python" <<<"$err" || wf_fail "pure wheel message: $err"
 
+# A pure-Python wheel and a corrupt one: the failure wins (1), whatever the
+# order, and both are reported.
+for order in "pure broken" "broken pure"; do
+  args=()
+  for w in $order; do
+    case $w in
+      pure) args+=("$tmp/purepkg-1.0-py3-none-any.whl") ;;
+      broken) args+=("$tmp/broken-1.0-py3-none-any.whl") ;;
+    esac
+  done
+  set +e
+  err=$("$WHEELFIX" show "${args[@]}" 2>&1)
+  rc=$?
+  set -e
+  wf_assert_eq 1 "$rc" "exit status for $order"
+  grep -q "pure-Python" <<<"$err" || wf_fail "$order: pure wheel not reported: $err"
+  grep -q "error: $tmp/broken-1.0-py3-none-any.whl" <<<"$err" || wf_fail "$order: corrupt wheel not reported: $err"
+done
+
 # Usage errors exit 2.
 set +e
 "$WHEELFIX" show >/dev/null 2>&1
