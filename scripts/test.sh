@@ -1,10 +1,59 @@
 #!/usr/bin/env bash
 # Installs the dependencies (Debian 12), builds wheelfix and runs the whole
-# test suite (unit tests and end-to-end tests) with ctest.
-set -euo pipefail
+# test suite:
+#   1. unit and end-to-end tests (ctest, build/)
+#   2. the static binary (scripts/build-static.sh) and its e2e test
+#   3. every libFuzzer target for FUZZ_SECONDS (default 60) each, after
+#      replaying the checked-in seeds and crash regressions (scripts/fuzz.sh)
+#   4. the whole ctest suite again under ASan + UBSan (scripts/sanitize.sh)
+# Every stage runs even when an earlier one failed; the exit status is
+# non-zero if any failed, and the last lines list each stage's result.
+#
+# WHEELFIX_TEST_STAGES picks stages (default "unit static fuzz sanitize";
+# e.g. WHEELFIX_TEST_STAGES=unit for the quick local loop).
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-debian.sh
-bash scripts/build.sh
+root=$(pwd)
+stages=${WHEELFIX_TEST_STAGES:-unit static fuzz sanitize}
 BUILD_DIR=${BUILD_DIR:-build}
-cd "$BUILD_DIR"
-ctest --output-on-failure -j"$(nproc)" --timeout 1800
+results=()
+failed=0
+
+bash scripts/setup-debian.sh || { echo "test.sh: installing the dependencies failed" >&2; exit 1; }
+bash scripts/build.sh || { echo "test.sh: the build failed" >&2; exit 1; }
+
+# run_stage NAME COMMAND...: runs it, timed, and records the outcome.
+run_stage() {
+  local name=$1 start rc
+  shift
+  echo "==== test.sh: stage $name"
+  start=$(date +%s)
+  (cd "$root" && "$@")
+  rc=$?
+  results+=("$(printf '%-9s %s (%d s)' "$name" "$([ $rc -eq 0 ] && echo passed || echo "FAILED, exit $rc")" \
+    $(($(date +%s) - start)))")
+  [ $rc -eq 0 ] || failed=1
+}
+
+stage_unit() { ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 1800; }
+stage_static() {
+  bash scripts/build-static.sh &&
+    WHEELFIX_STATIC_BINARY="$root/${STATIC_BUILD_DIR:-build-static}/wheelfix" \
+      ctest --test-dir "$BUILD_DIR" --output-on-failure -R '^e2e_test_static$' --no-tests=error |
+    tee /tmp/wheelfix-static-ctest.$$ &&
+    ! grep -q 'Skipped\|Not Run' /tmp/wheelfix-static-ctest.$$
+}
+stage_fuzz() { bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; }
+stage_sanitize() { bash scripts/sanitize.sh; }
+
+for s in $stages; do
+  case $s in
+    unit | static | fuzz | sanitize) run_stage "$s" "stage_$s" ;;
+    *) echo "test.sh: unknown stage '$s' in WHEELFIX_TEST_STAGES" >&2; exit 2 ;;
+  esac
+done
+rm -f /tmp/wheelfix-static-ctest.$$
+
+echo "==== test.sh: summary"
+printf '  %s\n' "${results[@]}"
+exit $failed
