@@ -168,15 +168,19 @@ class StringPlacer {
   std::vector<Handle> handles_;
 };
 
-// Mutable copies of regions of the original file. Each region is copied
-// once on first use; patches() emits only the byte runs that differ from
-// the original.
+// Mutable copies of regions of the original file. A region is copied on
+// first use, with the edits of earlier regions it overlaps; where regions
+// overlap, the newest one holds the final bytes. patches() emits only the
+// byte runs that differ from the original, never overlapping.
 class Overlay {
  public:
   explicit Overlay(util::Bytes data) : data_(data) {}
   // A writable copy of [offset, offset + size); the caller checked bounds.
+  // Part of an existing region when one holds the whole range and no newer
+  // region overlaps it.
   std::uint8_t* region(std::uint64_t offset, std::uint64_t size);
-  // Changed byte runs (runs closer than 16 bytes are merged).
+  // Changed byte runs below `limit`, sorted and disjoint (runs closer than
+  // 16 bytes are merged).
   std::vector<Patch> patches(std::uint64_t limit) const;
   const auto& regions() const { return regions_; }
 
@@ -238,8 +242,7 @@ bool is_movable_section(std::uint32_t type);
 bool is_movable_address_tag(std::int64_t tag);
 
 // Overwrites `out` (a copy of the original bytes at `offset`) with the
-// overlay's regions, except the region starting at `skip`.
-void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out,
-                   std::uint64_t skip);
+// overlay's regions, oldest first (so `out` shows the final bytes).
+void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out);
 
 }  // namespace wheelfix::elf::rw

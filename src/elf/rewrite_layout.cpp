@@ -77,6 +77,9 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
     b.end = std::max(b.end, s->offset + s->size);
   }
   if (b.end < need_end || b.end > seg->offset + seg->filesz || straddles()) return std::nullopt;
+  // The grown table must not cover the section headers, which stay.
+  std::uint64_t sh_end = img.eh.shoff + img.sh.size() * img.c.shdr_size;
+  if (img.eh.shoff < need_end && ph_end < sh_end) return std::nullopt;
   return b;
 }
 
@@ -345,21 +348,24 @@ util::Status write_tables(Layout& L) {
     for (std::size_t i = 0; i < in.sh.size(); ++i) c.put(p + i * c.shdr_size, in.sh[i]);
   }
 
-  // Program headers and the ELF header.
+  // The moved block's bytes, with every edit made to them (symbol renames,
+  // versions, the dynamic table), before the grown table covers its start.
+  if (L.block) {
+    std::vector<std::uint8_t> bytes(img.data.begin() + static_cast<std::ptrdiff_t>(L.block->start),
+                                    img.data.begin() + static_cast<std::ptrdiff_t>(L.block->end));
+    apply_overlay(ov, L.block->start, bytes);
+    std::copy(bytes.begin(), bytes.end(), L.tail.begin() + static_cast<std::ptrdiff_t>(L.block_pos));
+  }
+
+  // Program headers and the ELF header, last: where the grown table
+  // overlaps the block's old place, its region is the newest and wins.
   if (L.move_phdr) L.eh.phoff = L.tail_off + L.phdr_pos;
   L.eh.phnum = static_cast<std::uint16_t>(L.nph.size());
   std::uint8_t* php = L.move_phdr ? L.tail.data() + L.phdr_pos : ov.region(img.eh.phoff, L.nph.size() * c.phdr_size);
   for (std::size_t i = 0; i < L.nph.size(); ++i) c.put(php + i * c.phdr_size, L.nph[i]);
-  c.put(ov.region(0, c.ehdr_size), L.eh);
-
-  // The moved block's bytes, with every edit made to them above.
-  if (L.block) {
-    std::vector<std::uint8_t> bytes(img.data.begin() + static_cast<std::ptrdiff_t>(L.block->start),
-                                    img.data.begin() + static_cast<std::ptrdiff_t>(L.block->end));
-    apply_overlay(ov, L.block->start, bytes, img.eh.phoff);
-    std::copy(bytes.begin(), bytes.end(), L.tail.begin() + static_cast<std::ptrdiff_t>(L.block_pos));
-  }
-
+  std::uint8_t* ehp = ov.region(0, c.ehdr_size);
+  std::copy_n(ehp, sizeof L.eh.ident, L.eh.ident);  // keeps e_ident edits (OS ABI)
+  c.put(ehp, L.eh);
   return {};
 }
 

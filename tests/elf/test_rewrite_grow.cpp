@@ -1,0 +1,138 @@
+// Symbol renames in files whose program header table grows in place: the
+// sections right after the table (.hash, .gnu.hash, .dynsym) move to the
+// added segment, and their rebuilt content must land there, not over the
+// grown table (fuzz/regressions/elf_rewriter/musl-rename-clobbers-grown-phdr).
+#include <catch.hpp>
+
+#include "test_rewrite_support.hpp"
+
+using namespace wheelfix;
+using namespace rwtest;
+
+namespace {
+
+const char* kLibSource =
+    "int grow_value(void) { return 42; }\n"
+    "int grow_other(void) { return 7; }\n";
+
+const char* kProgSource =
+    "int grow_value(void);\nint grow_other(void);\n"
+    "int main(void) { return grow_value() == 42 && grow_other() == 7 ? 0 : 1; }\n";
+
+// A number from "readelf -hW" (`label` e.g. "Start of program headers:").
+std::uint64_t header_field(const std::string& file, const std::string& label) {
+  std::istringstream in(capture("readelf -hW '" + file + "'"));
+  for (std::string line; std::getline(in, line);) {
+    auto at = line.find(label);
+    if (at != std::string::npos) return std::stoull(line.substr(at + label.size()));
+  }
+  return 0;
+}
+
+// File offset of the section named `name` ("readelf -SW"), or 0.
+std::uint64_t section_offset(const std::string& file, const std::string& name) {
+  std::istringstream in(capture("readelf -SW '" + file + "'"));
+  std::regex row(R"(\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+([0-9a-f]+)\s)");
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row) && m[1] == name) return std::stoull(m[2], nullptr, 16);
+  }
+  return 0;
+}
+
+std::uint64_t phdr_end(const std::string& file) {
+  return header_field(file, "Start of program headers:") +
+         header_field(file, "Number of program headers:") * header_field(file, "Size of program headers:");
+}
+
+// readelf's warnings and errors about the program headers and dynamic
+// symbols (both streams).
+std::string readelf_complaints(const std::string& file) {
+  std::string out = capture("sh -c \"readelf -lW --dyn-syms -D '" + file + "' 2>&1\"");
+  std::string bad;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("Warning") != std::string::npos || line.find("Error") != std::string::npos) bad += line + "\n";
+  return bad;
+}
+
+// Renames `from` to `to` in `file`; checks the program header table stayed
+// in place with `added` more entries and the result is well-formed.
+void rename_growing(const std::string& file, const std::string& from, const std::string& to, int added) {
+  std::uint64_t phoff = header_field(file, "Start of program headers:");
+  std::uint64_t phnum = header_field(file, "Number of program headers:");
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{from, to}};
+  auto r = elf::rewrite(file, plan);
+  INFO(file << ": " << (r.ok() ? std::string() : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(r->changed);
+  CHECK(header_field(file, "Start of program headers:") == phoff);
+  CHECK(header_field(file, "Number of program headers:") == phnum + added);
+  CHECK(readelf_complaints(file).empty());
+  CHECK(elflint(file).empty());  // includes the hash chains of .hash/.gnu.hash
+  auto info = elf::parse_file(file);
+  REQUIRE(info.ok());
+  bool found = false, old = false;
+  for (const auto& s : info->symbols) {
+    found = found || s.name == to;
+    old = old || s.name == from;
+  }
+  CHECK(found);
+  CHECK_FALSE(old);
+}
+
+}  // namespace
+
+TEST_CASE("rename a symbol where the grown program header table moves .hash (musl-gcc)", "[rewrite][symbols][grow]") {
+  if (!have("musl-gcc") || access("/lib/ld-musl-x86_64.so.1", X_OK) != 0) {
+    WARN("skipped: musl-gcc or /lib/ld-musl-x86_64.so.1 missing (apt-get install musl-tools)");
+    return;
+  }
+  // musl-gcc's default output has .hash and .gnu.hash; sysv-only makes the
+  // musl loader look names up through .hash.
+  for (std::string style : {"", "-Wl,--hash-style=sysv"}) {
+    std::string dir = scratch(style.empty() ? "grow_musl" : "grow_musl_sysv");
+    std::string lib = dir + "/libgrow.so", prog = dir + "/prog";
+    { std::ofstream(dir + "/lib.c") << kLibSource; }
+    { std::ofstream(dir + "/prog.c") << kProgSource; }
+    REQUIRE(run("musl-gcc -shared -fPIC -o " + lib + " -Wl,-soname,libgrow.so " + style + " " + dir + "/lib.c") == 0);
+    REQUIRE(run("musl-gcc -o " + prog + " " + dir + "/prog.c -L" + dir + " -lgrow -Wl,-rpath,'$ORIGIN' " + style) == 0);
+    INFO("hash style: " << (style.empty() ? "default" : style));
+    // The case under test: .hash starts where the program headers end.
+    REQUIRE(section_offset(lib, ".hash") == phdr_end(lib));
+    REQUIRE(run_prog(prog) == 0);
+
+    rename_growing(lib, "grow_value", "grow_value_renamed_by_wheelfix", 1);
+    rename_growing(prog, "grow_value", "grow_value_renamed_by_wheelfix", 1);
+    CHECK(run_prog(prog) == 0);  // the musl loader finds it through the hash table
+
+    // A second rename: the moved tables now lie in the segment the first
+    // run added, which is rebuilt (no new program header).
+    rename_growing(lib, "grow_other", "grow_other_renamed_too", 0);
+    rename_growing(prog, "grow_other", "grow_other_renamed_too", 0);
+    CHECK(run_prog(prog) == 0);
+  }
+}
+
+TEST_CASE("rename a symbol where the grown program header table moves the hash tables (gcc)", "[rewrite][symbols][grow]") {
+  // Link options and the section that then follows the program headers.
+  const std::pair<const char*, const char*> cases[] = {
+      {"-Wl,--build-id=none -Wl,--hash-style=gnu", ".gnu.hash"},
+      {"-Wl,--build-id=none -Wl,--hash-style=both", ".hash"},
+      {"-Wl,--build-id=none -Wl,--hash-style=sysv", ".hash"},
+      {"-Wl,--build-id -Wl,--hash-style=both", ".note.gnu.build-id"},
+  };
+  for (const auto& [opts, first] : cases) {
+    INFO("link options: " << opts);
+    std::string dir = scratch("grow_gcc");
+    std::string lib = dir + "/libgrow.so";
+    { std::ofstream(dir + "/lib.c") << kLibSource; }
+    REQUIRE(run(std::string("gcc -shared -fPIC -O1 -o ") + lib + " " + opts + " " + dir + "/lib.c") == 0);
+    REQUIRE(section_offset(lib, first) == phdr_end(lib));
+    rename_growing(lib, "grow_value", "grow_value_renamed_by_wheelfix", 1);
+    CHECK(call_in_child(lib, "grow_value_renamed_by_wheelfix") == 42);
+    CHECK(call_in_child(lib, "grow_other") == 7);
+    CHECK_FALSE(call_in_child(lib, "grow_value").has_value());
+  }
+}
