@@ -100,6 +100,8 @@ util::Status rebuild_gnu_hash(const Image& img, std::vector<std::string>& names,
   std::uint64_t total = 16 + bloom * c.word + nb * 4 + (n > symoff ? n - symoff : 0) * 4;
   if (nb == 0 || bloom == 0 || symoff > n || !util::in_bounds(*gh, total, img.data.size()))
     return make_error(img.name, ": DT_GNU_HASH table does not match .dynsym");
+  if (shift >= 32)  // shifts a 32-bit hash
+    return make_error(img.name, ": DT_GNU_HASH bloom shift ", std::to_string(shift), " is out of range");
   std::vector<std::uint32_t> hv(n);
   for (std::uint64_t i = symoff; i < n; ++i) hv[i] = gnu_hash(names[i]);
   std::vector<std::uint64_t> order(n);

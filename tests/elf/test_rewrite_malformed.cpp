@@ -155,3 +155,27 @@ TEST_CASE("random corruption never crashes", "[rewrite][malformed]") {
   }
   CHECK(errors + oks == 3000);
 }
+
+TEST_CASE("a GNU hash bloom shift of 32 or more is an error when symbols are renamed", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/gnu-hash-bloom-shift-too-large: the shift
+  // applies to a 32-bit hash, so larger values cannot be rebuilt.
+  auto d = sample("bloom_shift");
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  std::uint64_t gh = 0;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (s->sh_type == SHT_GNU_HASH) gh = s->sh_offset;
+  }
+  REQUIRE(gh != 0);
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"fix_value", "fix_value_renamed"}};
+  for (std::uint32_t shift : {32u, 40u, 0xffffffffu}) {
+    std::memcpy(d.data() + gh + 12, &shift, 4);
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.find("bad.so: DT_GNU_HASH bloom shift") == 0);
+  }
+  std::uint32_t fine = 6;
+  std::memcpy(d.data() + gh + 12, &fine, 4);
+  CHECK(elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan).ok());
+}
