@@ -146,7 +146,7 @@ util::Result<std::vector<Policy>> parse_policies(std::string_view text, const st
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, out_of_range (number overflow)
     return util::make_error(source, ": invalid JSON: ", e.what());
   }
   if (!doc.is_array()) return util::make_error(source, ": expected a JSON list of policies");

@@ -168,6 +168,10 @@ TEST_CASE("schema errors name the file, the policy and the field") {
     auto bad = parse_policies("[{\"name\": ", "manylinux-policy.json");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message.rfind("manylinux-policy.json: invalid JSON: ", 0) == 0);
+    // A number too large for a double throws out_of_range, not parse_error.
+    auto huge = parse_policies("[1" + std::string(400, '0') + "]", "manylinux-policy.json");
+    REQUIRE_FALSE(huge.ok());
+    CHECK(huge.error().message.rfind("manylinux-policy.json: invalid JSON: ", 0) == 0);
   }
   SECTION("unknown extra fields are accepted (newer auditwheel files)") {
     doc[3]["comment"] = "future field";
