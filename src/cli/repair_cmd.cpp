@@ -55,6 +55,7 @@ int run_repair(const RepairCmdOptions& o) {
     return kFailure;
   }
   auto analyze_opts = make_analyze_options(o.search, o.exclude);
+  analyze_opts.threads = o.jobs;
   nlohmann::json reports = nlohmann::json::array();
   int status = kOk;
   for (const auto& path : o.wheels) {

@@ -4,10 +4,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/parallel.hpp"
 #include "wheelfix/util/strings.hpp"
 #include "wheelfix/util/temp_file.hpp"
 
@@ -89,24 +93,44 @@ void inherit_libc(policy::Graph& g) {
   }
 }
 
-// Members over this size are inflated into an unnamed temporary file and
-// parsed through a mapping of it: the parser touches only the headers and
-// dynamic tables, so a 500 MB library costs a few MB of memory, not 500.
-constexpr std::uint64_t kInMemoryLimit = 64ull << 20;
+// Bytes of inflated members held in memory at once, over all threads.
+// Larger members are inflated into an unnamed temporary file and parsed
+// through a mapping of it: the parser touches only the headers and dynamic
+// tables, so a 500 MB library costs a few MB of memory, not 500.
+constexpr std::uint64_t kInMemoryBudget = 64ull << 20;
+constexpr std::uint64_t kInMemoryMin = 8ull << 20;
 
-// Parses an ELF member; errors name the archive and the member.
-util::Result<elf::ElfInfo> parse_member(const wheel::ZipReader& zip, const wheel::ZipEntry& entry) {
-  auto parsed = [&](util::Bytes data) -> util::Result<elf::ElfInfo> {
+// An ELF member after its one inflate: parsed, and the digest of its content.
+struct InflatedElf {
+  elf::ElfInfo info;
+  MemberDigest digest;
+};
+
+MemberDigest digest_of(const wheel::ZipEntry& entry, util::Sha256& sha) {
+  return {.sha256 = sha.finish(),
+          .size = entry.uncompressed_size,
+          .crc32 = entry.crc32,
+          .compressed_size = entry.compressed_size};
+}
+
+// Inflates an ELF member once (size and CRC-32 checked by the reader),
+// hashing it on the way, and parses it. Members over `in_memory_limit` go
+// through a temporary file. Errors name the archive and the member.
+util::Result<InflatedElf> inflate_member(const wheel::ZipReader& zip, const wheel::ZipEntry& entry,
+                                         std::uint64_t in_memory_limit) {
+  util::Sha256 sha;
+  auto parsed = [&](util::Bytes data) -> util::Result<InflatedElf> {
     auto info = elf::parse(data, entry.name);
     if (!info) return util::make_error(zip.path(), ": ", info.error().message);
-    return info;
+    return InflatedElf{std::move(info).value(), digest_of(entry, sha)};
   };
   std::error_code ec;
   std::string tmp = std::filesystem::temp_directory_path(ec).string();
-  if (entry.uncompressed_size > kInMemoryLimit && !ec) {
+  if (entry.uncompressed_size > in_memory_limit && !ec) {
     if (auto file = util::TempFile::create(tmp, {})) {
       util::Status written;
       WF_CHECK(zip.stream(entry, [&](util::Bytes piece) {
+        sha.update(piece);
         if (written) written = file->append(piece);
       }));
       if (!written) return util::make_error(zip.path(), ": ", entry.name, ": ", tmp, ": ", written.error().message);
@@ -116,7 +140,43 @@ util::Result<elf::ElfInfo> parse_member(const wheel::ZipReader& zip, const wheel
     }
   }
   WF_TRY(auto data, zip.read(entry));  // small member, or no usable temporary folder
-  return parsed(util::Bytes(data.data(), data.size()));
+  util::Bytes bytes(data.data(), data.size());
+  sha.update(bytes);
+  return parsed(bytes);
+}
+
+// Finds, inflates, hashes and parses the ELF members on `threads` threads,
+// largest first so that the biggest member does not finish alone. Results
+// come back in archive order; on failure the error of the first failing
+// member in archive order, whatever the thread count.
+util::Result<std::vector<WheelElf>> read_elf_members(const wheel::ZipReader& zip, unsigned threads) {
+  const auto& entries = zip.entries();
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (!entries[i].is_directory()) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return entries[a].uncompressed_size > entries[b].uncompressed_size;
+  });
+  unsigned t = util::thread_count(threads);
+  std::uint64_t limit = std::max(kInMemoryMin, kInMemoryBudget / t);
+  std::vector<std::optional<util::Result<InflatedElf>>> found(entries.size());
+  std::atomic<std::size_t> first_bad{entries.size()};
+  util::parallel_for(order.size(), t, [&](std::size_t k) {
+    std::size_t i = order[k];
+    if (i > first_bad.load() || !member_is_elf(zip, entries[i])) return;
+    found[i] = inflate_member(zip, entries[i], limit);
+    if (found[i]->ok()) return;
+    for (std::size_t bad = first_bad.load(); i < bad && !first_bad.compare_exchange_weak(bad, i);) {
+    }
+  });
+  std::vector<WheelElf> elves;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (!found[i]) continue;
+    if (!found[i]->ok()) return found[i]->error();
+    auto& r = found[i]->value();
+    elves.push_back({entries[i].name, std::make_shared<const elf::ElfInfo>(std::move(r.info)), r.digest});
+  }
+  return elves;
 }
 
 }  // namespace
@@ -150,14 +210,9 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
                                      const AnalyzeOptions& options) {
   Analysis a;
   a.wheel_path = zip.path();
+  WF_TRY(a.elves, read_elf_members(zip, options.threads));
   std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members;
-  for (const auto& entry : zip.entries()) {
-    if (!member_is_elf(zip, entry)) continue;
-    WF_TRY(auto info, parse_member(zip, entry));
-    auto shared = std::make_shared<const elf::ElfInfo>(std::move(info));
-    a.elves.push_back({entry.name, shared});
-    members[entry.name] = shared;
-  }
+  for (const auto& e : a.elves) members[e.member] = e.info;
 
   WheelOverlaySource source(members, options.loader.root);
   std::map<std::string, int> index;  // loader path -> graph object

@@ -3,12 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <deque>
 #include <map>
-#include <mutex>
+#include <optional>
+#include <string_view>
 
 #include "repair/plan.hpp"
 #include "repair/sbom.hpp"
@@ -73,6 +75,62 @@ std::string hash_file(const std::string& path, std::uint64_t* size) {
   if (!m) return {};
   *size = m->size();
   return wheel::record_hash(m->bytes());
+}
+
+std::string record_hash_of(const util::Sha256Digest& digest) {
+  return "sha256=" + util::to_urlsafe_b64_nopad(util::as_bytes(digest));
+}
+
+// The digests the analysis took of `zip`'s members, by name; only those
+// that still describe the same entry (same CRC-32 and sizes).
+std::map<std::string_view, const MemberDigest*> analysis_digests(const wheel::ZipReader& zip, const Analysis& a) {
+  std::map<std::string_view, const MemberDigest*> out;
+  if (a.wheel_path != zip.path()) return out;
+  for (const auto& e : a.elves) {
+    const wheel::ZipEntry* entry = zip.find(e.member);
+    if (entry && entry->crc32 == e.digest.crc32 && entry->compressed_size == e.digest.compressed_size &&
+        entry->uncompressed_size == e.digest.size)
+      out.emplace(e.member, &e.digest);
+  }
+  return out;
+}
+
+// Fills the RECORD hash of every member copied unchanged (`entries`, whose
+// rows are rows[row_of[i]]): from the analysis' digest when it took one
+// while inflating the member, else by inflating it now (on `threads`
+// threads, largest first; they are not recompressed).
+util::Status hash_raw_members(const wheel::ZipReader& zip, const Analysis& a,
+                              const std::vector<const wheel::ZipEntry*>& entries,
+                              const std::vector<std::size_t>& row_of, std::vector<wheel::RecordRow>& rows,
+                              unsigned threads) {
+  auto known = analysis_digests(zip, a);
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto it = known.find(entries[i]->name);
+    if (it == known.end()) {
+      todo.push_back(i);
+      continue;
+    }
+    rows[row_of[i]].hash = record_hash_of(it->second->sha256);
+    rows[row_of[i]].size = it->second->size;
+  }
+  std::stable_sort(todo.begin(), todo.end(), [&](std::size_t x, std::size_t y) {
+    return entries[x]->uncompressed_size > entries[y]->uncompressed_size;
+  });
+  std::vector<std::optional<util::Error>> errors(entries.size());
+  util::parallel_for(todo.size(), threads, [&](std::size_t k) {
+    std::size_t i = todo[k];
+    util::Sha256 sha;
+    auto st = zip.stream(*entries[i], [&](util::Bytes piece) { sha.update(piece); });
+    if (!st) {
+      errors[i] = st.error();
+      return;
+    }
+    rows[row_of[i]].hash = record_hash_of(sha.finish());
+  });
+  for (auto& err : errors)  // the first in archive order, whatever the thread count
+    if (err) return *err;
+  return {};
 }
 
 }  // namespace
@@ -191,21 +249,7 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
     WF_CHECK(writer.add_owned(sbom_path, std::vector<std::uint8_t>(sbom.begin(), sbom.end())));
   }
 
-  // Hash the members copied unchanged (inflating only; they are not recompressed).
-  std::mutex err_mu;
-  std::optional<util::Error> hash_error;
-  util::parallel_for(raw_entries.size(), o.threads, [&](std::size_t i) {
-    util::Sha256 sha;
-    auto st = zip.stream(*raw_entries[i], [&](util::Bytes piece) { sha.update(piece); });
-    if (!st) {
-      std::lock_guard lock(err_mu);
-      if (!hash_error) hash_error = st.error();
-      return;
-    }
-    auto digest = sha.finish();
-    rows[raw_rows[i]].hash = "sha256=" + util::to_urlsafe_b64_nopad(util::as_bytes(digest));
-  });
-  if (hash_error) return *hash_error;
+  WF_CHECK(hash_raw_members(zip, a, raw_entries, raw_rows, rows, o.threads));
   std::map<std::string, const std::string*> new_hash;
   for (std::size_t i = 0; i < raw_entries.size(); ++i) new_hash[raw_entries[i]->name] = &rows[raw_rows[i]].hash;
   for (const auto& row : whl.record()) {

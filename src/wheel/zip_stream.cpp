@@ -1,7 +1,9 @@
 // ZipReader::stream: inflate a member piece by piece (zlib), with the same
-// size, ratio and CRC-32 checks as read(). The compressed input is fed in
-// windows that are released from the resident set once consumed, so
-// streaming a member of any size keeps the process small.
+// size, ratio and CRC-32 checks as read() (CRC-32 by libdeflate, several
+// times zlib's speed). The compressed input is fed in windows that are
+// released from the resident set once consumed, so streaming a member of
+// any size keeps the process small.
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -23,7 +25,7 @@ util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util:
   if (e.method == ZipMethod::stored) {
     for (std::size_t off = 0; off < in.size(); off += kPiece) {
       auto piece = in.subspan(off, std::min(kPiece, in.size() - off));
-      crc = static_cast<std::uint32_t>(crc32_z(crc, piece.data(), piece.size()));
+      crc = libdeflate_crc32(crc, piece.data(), piece.size());
       consume(piece);
       release(piece);
     }
@@ -53,7 +55,7 @@ util::Status ZipReader::stream(const ZipEntry& e, const std::function<void(util:
         return make_error(who, "inflates to more than its declared size of ", std::to_string(e.uncompressed_size),
                           " bytes");
       if (produced) {
-        crc = static_cast<std::uint32_t>(crc32_z(crc, out.get(), produced));
+        crc = libdeflate_crc32(crc, out.get(), produced);
         consume(util::Bytes(out.get(), produced));
       }
       if (rc == Z_OK && produced == 0 && zs.avail_in == 0 && in_off >= in.size())

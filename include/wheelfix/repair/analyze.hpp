@@ -9,6 +9,7 @@
 #include "wheelfix/elf/elf_info.hpp"
 #include "wheelfix/elf/loader.hpp"
 #include "wheelfix/policy/evaluate.hpp"
+#include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/result.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
@@ -17,12 +18,25 @@ namespace wheelfix::repair {
 struct AnalyzeOptions {
   elf::LoaderConfig loader;  // where to look for external libraries
   policy::EvalOptions eval;  // --exclude, musl version
+  unsigned threads = 0;      // members inflated and parsed at once; 0 = all cores
+};
+
+// The content digest of a member, taken while it was inflated (and its
+// CRC-32 checked) for analysis, so that a repair can write its RECORD row
+// without inflating it again. `crc32` and `compressed_size` tie it to the
+// archive entry it was computed from.
+struct MemberDigest {
+  util::Sha256Digest sha256{};
+  std::uint64_t size = 0;             // uncompressed bytes actually inflated
+  std::uint32_t crc32 = 0;            // the entry's, verified
+  std::uint64_t compressed_size = 0;  // the entry's
 };
 
 // An ELF file inside the wheel.
 struct WheelElf {
   std::string member;  // archive path, e.g. "pkg/_ext.so"
   std::shared_ptr<const elf::ElfInfo> info;
+  MemberDigest digest;  // of the member's whole content
 };
 
 // The result of analyzing one wheel.
@@ -48,8 +62,11 @@ struct Analysis {
 // first bytes of a deflated member).
 bool member_is_elf(const wheel::ZipReader& zip, const wheel::ZipEntry& entry);
 
-// Analyzes a validated archive. Fails with "<wheel>: <member>: <problem>"
-// when a member cannot be read or an ELF member is malformed.
+// Analyzes a validated archive. ELF members are inflated, hashed and parsed
+// on options.threads threads, largest first; the result does not depend on
+// the thread count. Fails with "<wheel>: <member>: <problem>" when a member
+// cannot be read or an ELF member is malformed (the first such member in
+// archive order).
 util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::PolicySet& policies,
                                      const AnalyzeOptions& options);
 
