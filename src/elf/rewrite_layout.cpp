@@ -46,6 +46,71 @@ struct Block {
   std::uint64_t vaddr = 0;           // address of `start`
 };
 
+// File offset just past a version definition (`def`) or requirement chain
+// starting at `off`, or nullopt when it leaves the file or does not end.
+std::optional<std::uint64_t> version_chain_end(const Image& img, std::uint64_t off, bool def) {
+  const Codec& c = img.c;
+  const std::uint64_t ent = def ? 20 : 16, aux_size = def ? 8 : 16;
+  const std::size_t cnt_at = def ? 6 : 2, aux_at = def ? 12 : 8, next_at = def ? 16 : 12, aux_next_at = def ? 4 : 12;
+  std::uint64_t end = off;
+  for (int guard = 0; guard < 65536; ++guard) {
+    if (!util::in_bounds(off, ent, img.data.size())) return std::nullopt;
+    const std::uint8_t* p = img.data.data() + off;
+    end = std::max(end, off + ent);
+    std::uint64_t a = off + c.u32(p + aux_at);
+    for (std::uint16_t k = 0, cnt = c.u16(p + cnt_at); k < cnt; ++k) {
+      if (!util::in_bounds(a, aux_size, img.data.size())) return std::nullopt;
+      end = std::max(end, a + aux_size);
+      std::uint32_t next = c.u32(img.data.data() + a + aux_next_at);
+      if (!next) break;
+      a += next;
+    }
+    std::uint32_t next = c.u32(p + next_at);
+    if (!next) return end;
+    off += next;
+  }
+  return std::nullopt;
+}
+
+// File offset just past the table that movable address tag `tag` finds at
+// `off` (its size read the way the edits read it), or nullopt.
+std::optional<std::uint64_t> table_end(const Image& img, std::int64_t tag, std::uint64_t off) {
+  const Codec& c = img.c;
+  const std::uint8_t* d = img.data.data();
+  const std::uint64_t n = img.dynsym_count;
+  std::optional<std::uint64_t> size;
+  if (tag == DT_SYMTAB) size = util::checked_mul(n, c.sym_size);
+  if (tag == DT_VERSYM) size = util::checked_mul(n, 2);
+  if (tag == DT_VERDEF || tag == DT_VERNEED) return version_chain_end(img, off, tag == DT_VERDEF);
+  if (tag == DT_HASH) {
+    std::uint64_t ent = (img.eh.machine == EM_S390 && c.is64) || img.eh.machine == EM_ALPHA ? 8 : 4;
+    if (!util::in_bounds(off, 2 * ent, img.data.size())) return std::nullopt;
+    std::uint64_t nb = ent == 8 ? c.u64(d + off) : c.u32(d + off);
+    std::uint64_t nc = ent == 8 ? c.u64(d + off + 8) : c.u32(d + off + 4);
+    auto slots = util::checked_add(nb, nc);
+    if (slots) slots = util::checked_add(*slots, 2);
+    if (slots) size = util::checked_mul(*slots, ent);
+  }
+  if (tag == DT_GNU_HASH) {
+    if (!util::in_bounds(off, 16, img.data.size())) return std::nullopt;
+    std::uint64_t nb = c.u32(d + off), symoff = c.u32(d + off + 4), bloom = c.u32(d + off + 8);
+    size = 16 + bloom * c.word + nb * 4 + (n > symoff ? n - symoff : 0) * 4;  // 32-bit counts: no overflow
+  }
+  if (!size || !util::in_bounds(off, *size, img.data.size())) return std::nullopt;
+  return off + *size;
+}
+
+// True when every table a dynamic tag finds inside `b` also ends inside it
+// (section headers may say less): a table cut in two cannot move.
+bool tables_fit(const Image& img, const Block& b) {
+  for (const auto& d : img.dyn) {
+    if (!is_movable_address_tag(d.tag) || d.val < b.vaddr || d.val - b.vaddr >= b.end - b.start) continue;
+    auto end = table_end(img, d.tag, b.start + (d.val - b.vaddr));
+    if (!end || *end > b.end) return false;
+  }
+  return true;
+}
+
 std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
   if (img.sh.empty()) return std::nullopt;
   std::uint64_t ph_end = img.eh.phoff + img.ph.size() * img.c.phdr_size;
@@ -80,6 +145,7 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
   // The grown table must not cover the section headers, which stay.
   std::uint64_t sh_end = img.eh.shoff + img.sh.size() * img.c.shdr_size;
   if (img.eh.shoff < need_end && ph_end < sh_end) return std::nullopt;
+  if (!tables_fit(img, b)) return std::nullopt;
   return b;
 }
 

@@ -3,6 +3,9 @@
 // added segment, and their rebuilt content must land there, not over the
 // grown table (fuzz/regressions/elf_rewriter/musl-rename-clobbers-grown-phdr).
 #include <catch.hpp>
+#include <elf.h>
+
+#include <cstring>
 
 #include "test_rewrite_support.hpp"
 
@@ -135,4 +138,39 @@ TEST_CASE("rename a symbol where the grown program header table moves the hash t
     CHECK(call_in_child(lib, "grow_other") == 7);
     CHECK_FALSE(call_in_child(lib, "grow_value").has_value());
   }
+}
+
+TEST_CASE("a table the section headers understate is not cut in two by growing the program headers", "[rewrite][symbols][grow]") {
+  // fuzz/regressions/elf_rewriter/rename-dynsym-cut-by-grown-phdr-block:
+  // .dynsym's header claims a 16-byte note, so the run of sections moved
+  // for the grown table ended inside .dynsym (found through DT_SYMTAB and
+  // the GNU hash) and only its start moved. Now the table moves instead.
+  std::string dir = scratch("grow_cut");
+  std::string lib = dir + "/libgrow.so";
+  { std::ofstream(dir + "/lib.c") << kLibSource; }
+  REQUIRE(run("gcc -shared -fPIC -O1 -o " + lib + " -Wl,--build-id=none -Wl,--hash-style=gnu " + dir + "/lib.c") == 0);
+  REQUIRE(section_offset(lib, ".gnu.hash") == phdr_end(lib));
+  std::uint64_t phoff = header_field(lib, "Start of program headers:");
+  auto d = read_all(lib);
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  bool edited = false;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    auto* sh = reinterpret_cast<Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (sh->sh_type != SHT_DYNSYM) continue;
+    sh->sh_type = SHT_NOTE;
+    sh->sh_size = 16;
+    edited = true;
+  }
+  REQUIRE(edited);
+  write_all(lib, d);
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"grow_value", "grow_value_renamed_by_wheelfix"}};
+  auto r = elf::rewrite(lib, plan);
+  INFO((r.ok() ? std::string() : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(header_field(lib, "Start of program headers:") != phoff);  // moved, not grown
+  auto info = elf::parse_file(lib);
+  REQUIRE(info.ok());
+  CHECK(call_in_child(lib, "grow_value_renamed_by_wheelfix") == 42);
+  CHECK(call_in_child(lib, "grow_other") == 7);
 }
