@@ -50,7 +50,8 @@ util::Result<Headers> Headers::parse(std::string_view text, std::string_view whe
     std::string_view line = text.substr(pos, next - pos);
     ++line_no;
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Every trailing CR: stripping only one made "x\r\r" lose a CR per write.
+    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     pos = next;
     if (line.empty()) {
       h.body = std::string(text.substr(pos));

@@ -97,6 +97,19 @@ TEST_CASE("WHEEL errors") {
   CHECK(err(" leading continuation\n") == p + "line 1: continuation line before any field");
 }
 
+TEST_CASE("header lines ending in several CRs survive a write") {
+  // fuzz/regressions/wheel_metadata/header-trailing-crs
+  auto h = Headers::parse("Tag: a\r\r\n\tb\r\r\r\nName: \r\rx\r\n", "WHEEL");
+  REQUIRE(h.ok());
+  REQUIRE(h->fields.size() == 2);
+  CHECK(h->fields[0].value == "a\n\tb");
+  auto again = Headers::parse(h->to_string(), "WHEEL");
+  REQUIRE(again.ok());
+  REQUIRE(again->fields.size() == 2);
+  CHECK(again->fields[0].value == h->fields[0].value);
+  CHECK(again->fields[1].value == h->fields[1].value);
+}
+
 TEST_CASE("METADATA exposes Name, Version, Requires-Python and keeps the body") {
   std::string text = "Metadata-Version: 2.1\nName: Foo-Bar\nVersion: 2.0.1\nRequires-Python: >=3.8\n"
                      "Classifier: A\nClassifier: B\nLicense: line one\n        line two\n\nLong description\n\nmore\n";
