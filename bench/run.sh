@@ -6,7 +6,8 @@
 # Not part of the test run.
 #
 # Usage: bench/run.sh [--keep] [--scratch DIR] [--runs N] [--jobs N] [--sizes 1,2,4]
-#                     [--naive-scale] [--full-scaling] [--wheelfix PATH] [--out FILE]
+#                     [--naive-scale] [--full-scaling] [--wheelfix PATH | --build-dir DIR]
+#                     [--out FILE]
 #   --keep         keep the scratch folder (default: $TMPDIR/wheelfix-bench, removed at the end)
 #   --runs N       runs per figure, the best is reported (default 3)
 #   --jobs N       threads for the parallel repair figures (default 2)
@@ -14,12 +15,13 @@
 #   --naive-scale  also run the (slow) naive baseline on the 2x and 4x wheels
 #   --full-scaling measure -j 1 on every size (default: on 1x only)
 #   --wheelfix P   use this binary instead of building build-bench/wheelfix
+#   --build-dir D  build the Release binary in D (default build-bench; relative to the repo)
 #   --out FILE     also write the report (Markdown) to FILE
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCRATCH=${TMPDIR:-/tmp}/wheelfix-bench
-KEEP=0 RUNS=3 JOBS=2 SIZES=1,2,4 NAIVE_SCALE=() FULL=() WHEELFIX="" OUT=""
+KEEP=0 RUNS=3 JOBS=2 SIZES=1,2,4 NAIVE_SCALE=() FULL=() WHEELFIX="" OUT="" BUILD=build-bench
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) KEEP=1 ;;
@@ -30,8 +32,9 @@ while [ $# -gt 0 ]; do
     --naive-scale) NAIVE_SCALE=(--naive-scale) ;;
     --full-scaling) FULL=(--full-scaling) ;;
     --wheelfix) WHEELFIX=$2; shift ;;
+    --build-dir) BUILD=$2; shift ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,9 +42,10 @@ done
 
 [ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 if [ -z "$WHEELFIX" ]; then
-  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DWHEELFIX_WERROR=OFF >/dev/null  # GCC 12 -Wrestrict false positives at -O2
-  cmake --build "$ROOT/build-bench" --target wheelfix -j2 >/dev/null
-  WHEELFIX=$ROOT/build-bench/wheelfix
+  case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DWHEELFIX_WERROR=OFF >/dev/null  # GCC 12 -Wrestrict false positives at -O2
+  cmake --build "$BUILD" --target wheelfix -j2 >/dev/null
+  WHEELFIX=$BUILD/wheelfix
 fi
 WHEELFIX=$(realpath "$WHEELFIX")
 
