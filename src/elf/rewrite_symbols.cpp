@@ -35,6 +35,18 @@ std::uint32_t sysv_hash(std::string_view s) {
   return h;
 }
 
+// Error when a hash table rebuilt at [off, off + size) would overwrite
+// .dynsym or .gnu.version (its header says it is larger than the gap).
+util::Status check_apart(const Image& img, std::uint64_t off, std::uint64_t size, const char* what) {
+  auto hits = [&](std::uint64_t at, std::uint64_t n) { return off < at + n && at < off + size; };
+  WF_TRY(auto symtab, dynsym_offset(img));
+  bool hit = hits(symtab, img.dynsym_count * img.c.sym_size);
+  auto versym = img.table(DT_VERSYM, img.dynsym_count * 2, ".gnu.version");
+  if (versym && *versym) hit = hit || hits(**versym, img.dynsym_count * 2);
+  if (hit) return make_error(img.name, ": ", what, " table overlaps .dynsym or .gnu.version");
+  return {};
+}
+
 // Rebuilds DT_HASH in place for the (new) names.
 util::Status rebuild_sysv_hash(const Image& img, const std::vector<std::string>& names, Overlay& ov) {
   WF_TRY(auto hash, img.table(DT_HASH, 8, "DT_HASH"));
@@ -45,6 +57,7 @@ util::Status rebuild_sysv_hash(const Image& img, const std::vector<std::string>&
   std::uint64_t total = (2 + nbucket + nchain) * ent;
   if (nbucket == 0 || nbucket > img.data.size() || nchain != names.size() || !util::in_bounds(*hash, total, img.data.size()))
     return make_error(img.name, ": DT_HASH table does not match .dynsym");
+  WF_CHECK(check_apart(img, *hash, total, "DT_HASH"));
   std::uint8_t* p = ov.region(*hash, total);
   auto wr = [&](std::uint64_t slot, std::uint64_t v) {
     if (ent == 8) img.c.put64(p + slot * 8, v);
@@ -97,11 +110,20 @@ util::Status rebuild_gnu_hash(const Image& img, std::vector<std::string>& names,
   const std::uint8_t* h = img.data.data() + *gh;
   std::uint64_t nb = c.u32(h), symoff = c.u32(h + 4), bloom = c.u32(h + 8), shift = c.u32(h + 12);
   std::uint64_t n = names.size();
+  // GNU ld's table for "nothing hashed" (executables with only undefined
+  // symbols) has empty buckets and no chains; it stays as it is.
+  if (nb > 0 && util::in_bounds(*gh, 16 + bloom * c.word + nb * 4, img.data.size())) {
+    const std::uint8_t* buckets = h + 16 + bloom * c.word;
+    bool empty = true;
+    for (std::uint64_t b = 0; b < nb && empty; ++b) empty = c.u32(buckets + b * 4) == 0;
+    if (empty) return {};
+  }
   std::uint64_t total = 16 + bloom * c.word + nb * 4 + (n > symoff ? n - symoff : 0) * 4;
   if (nb == 0 || bloom == 0 || symoff > n || !util::in_bounds(*gh, total, img.data.size()))
     return make_error(img.name, ": DT_GNU_HASH table does not match .dynsym");
   if (shift >= 32)  // shifts a 32-bit hash
     return make_error(img.name, ": DT_GNU_HASH bloom shift ", std::to_string(shift), " is out of range");
+  WF_CHECK(check_apart(img, *gh, total, "DT_GNU_HASH"));
   std::vector<std::uint32_t> hv(n);
   for (std::uint64_t i = symoff; i < n; ++i) hv[i] = gnu_hash(names[i]);
   std::vector<std::uint64_t> order(n);

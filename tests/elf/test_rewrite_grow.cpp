@@ -174,3 +174,28 @@ TEST_CASE("a table the section headers understate is not cut in two by growing t
   CHECK(call_in_child(lib, "grow_value_renamed_by_wheelfix") == 42);
   CHECK(call_in_child(lib, "grow_other") == 7);
 }
+
+TEST_CASE("renaming an undefined symbol keeps GNU ld's empty GNU hash table and .dynsym entry 0", "[rewrite][symbols]") {
+  // A no-PIE executable that exports nothing: ld writes a GNU hash table
+  // with empty buckets and no chains. Rebuilding chains for its undefined
+  // symbols used to write them over .dynsym entry 0.
+  std::string dir = scratch("grow_empty_hash");
+  std::string lib = dir + "/libgrow.so", prog = dir + "/prog";
+  { std::ofstream(dir + "/lib.c") << kLibSource; }
+  { std::ofstream(dir + "/prog.c") << kProgSource; }
+  REQUIRE(run("gcc -shared -fPIC -o " + lib + " -Wl,-soname,libgrow.so " + dir + "/lib.c") == 0);
+  REQUIRE(run("gcc -no-pie -fno-PIE -Wl,--hash-style=gnu -o " + prog + " " + dir + "/prog.c -L" + dir +
+              " -lgrow -Wl,-rpath,'$ORIGIN'") == 0);
+  auto before = capture("readelf -x .gnu.hash '" + prog + "'");
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"grow_value", "grow_value_renamed_by_wheelfix"}};
+  for (const auto& f : {lib, prog}) {
+    auto r = elf::rewrite(f, plan);
+    INFO(f << ": " << (r.ok() ? std::string() : r.error().message));
+    REQUIRE(r.ok());
+  }
+  CHECK(elflint(prog).empty());
+  CHECK(capture("readelf -x .gnu.hash '" + prog + "'") == before);
+  CHECK(readelf_complaints(prog).empty());
+  CHECK(run_prog(prog) == 0);
+}

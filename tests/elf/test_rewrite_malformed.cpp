@@ -179,3 +179,27 @@ TEST_CASE("a GNU hash bloom shift of 32 or more is an error when symbols are ren
   std::memcpy(d.data() + gh + 12, &fine, 4);
   CHECK(elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan).ok());
 }
+
+TEST_CASE("a hash table whose header reaches into .dynsym is an error when symbols are renamed", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/gnu-hash-chains-overwrite-dynsym: the
+  // rebuilt chains were written over the first symbols.
+  auto d = sample("hash_overlap");
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  std::uint64_t gh = 0;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (s->sh_type == SHT_GNU_HASH) gh = s->sh_offset;
+  }
+  REQUIRE(gh != 0);
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"fix_value", "fix_value_renamed"}};
+  REQUIRE(elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan).ok());
+  std::uint32_t symoff = 0;
+  std::memcpy(&symoff, d.data() + gh + 4, 4);
+  REQUIRE(symoff > 1);
+  std::uint32_t lower = 1;  // chains for symbols 1.. : the table grows past its section
+  std::memcpy(d.data() + gh + 4, &lower, 4);
+  auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "bad.so: DT_GNU_HASH table overlaps .dynsym or .gnu.version");
+}
