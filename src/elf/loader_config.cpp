@@ -32,21 +32,6 @@ const char* multiarch_triplet(Arch arch) {
   }
 }
 
-// musl's name for an arch in /etc/ld-musl-<name>.path.
-const char* musl_arch(Arch arch) {
-  switch (arch) {
-    case Arch::x86_64: return "x86_64";
-    case Arch::i686: return "i386";
-    case Arch::aarch64: return "aarch64";
-    case Arch::armv7l: return "armhf";
-    case Arch::ppc64: return "powerpc64";
-    case Arch::ppc64le: return "powerpc64le";
-    case Arch::s390x: return "s390x";
-    case Arch::riscv64: return "riscv64";
-    case Arch::loongarch64: return "loongarch64";
-    default: return "unknown";
-  }
-}
 
 void read_conf_file(const std::string& root, const std::string& file, int depth,
                     std::vector<std::string>& out, std::set<std::string>& seen) {
@@ -148,6 +133,21 @@ const char* found_by_name(FoundBy rule) {
     case FoundBy::not_found: return "not_found";
   }
   return "unknown";
+}
+
+const char* musl_arch(Arch arch) {
+  switch (arch) {
+    case Arch::x86_64: return "x86_64";
+    case Arch::i686: return "i386";
+    case Arch::aarch64: return "aarch64";
+    case Arch::armv7l: return "armhf";
+    case Arch::ppc64: return "powerpc64";
+    case Arch::ppc64le: return "powerpc64le";
+    case Arch::s390x: return "s390x";
+    case Arch::riscv64: return "riscv64";
+    case Arch::loongarch64: return "loongarch64";
+    default: return "unknown";
+  }
 }
 
 }  // namespace wheelfix::elf

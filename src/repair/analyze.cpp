@@ -2,6 +2,8 @@
 // the wheel overlaid on the filesystem, graph construction, evaluation.
 #include "wheelfix/repair/analyze.hpp"
 
+#include "wheelfix/elf/musl_version.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -91,6 +93,32 @@ void inherit_libc(policy::Graph& g) {
       for (const auto& d : g.objects[i].deps) stack.push_back(d.target);
     }
   }
+}
+
+// The version of the musl the wheel's musl objects run on, so that the
+// musllinux policy matches the musl it was built against: the musl libc
+// they resolved to, else the musl loader /lib/ld-musl-<arch>.so.1 under
+// `root` (musl's loader provides libc.so itself). nullopt (the newest
+// policy) when neither exists or its version cannot be read.
+std::optional<std::pair<int, int>> musl_version_in(const Analysis& a, const std::string& root) {
+  std::optional<elf::Arch> musl_arch;
+  for (std::size_t i = 0; i < a.graph.objects.size(); ++i) {
+    const auto& o = a.graph.objects[i];
+    if (o.libc != policy::Libc::musl) continue;
+    if (o.in_wheel) {
+      musl_arch = musl_arch.value_or(o.arch);
+      continue;
+    }
+    std::string base = std::filesystem::path(o.path).filename().string();
+    std::string name = o.soname.value_or(base);
+    bool libc = name.starts_with("libc.musl-") || name.starts_with("ld-musl-") || name == "libc.so" || base == "libc.so";
+    if (!libc || i >= a.host_paths.size() || a.host_paths[i].empty()) continue;
+    auto v = elf::read_musl_version(a.host_paths[i]);
+    if (v.ok() && v->has_value()) return **v;
+  }
+  if (!musl_arch) return std::nullopt;
+  auto v = elf::read_musl_version(root + "/lib/ld-musl-" + elf::musl_arch(*musl_arch) + ".so.1");
+  return v.ok() ? *v : std::nullopt;
 }
 
 // Bytes of inflated members held in memory at once, over all threads.
@@ -255,7 +283,8 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
   }
   inherit_libc(a.graph);
   a.eval_options = options.eval;
-  a.eval = policy::evaluate(a.graph, policies, options.eval);
+  if (!a.eval_options.musl_version) a.eval_options.musl_version = musl_version_in(a, options.loader.root);
+  a.eval = policy::evaluate(a.graph, policies, a.eval_options);
   return a;
 }
 

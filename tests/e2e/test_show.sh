@@ -101,6 +101,29 @@ for order in "pure broken" "broken pure"; do
   grep -q "error: $tmp/broken-1.0-py3-none-any.whl" <<<"$err" || wf_fail "$order: corrupt wheel not reported: $err"
 done
 
+# musllinux: the policy follows the version of the musl the wheel runs on,
+# read from the target's musl loader. A sysroot whose ld-musl says 1.1.x
+# gives musllinux_1_1; the host's musl (1.2.x on Debian 12) gives 1_2.
+muslext=$(ls "$WF_TESTWHEELS"/muslext-*.whl 2>/dev/null || true)
+host_musl=/lib/ld-musl-x86_64.so.1
+if [ -n "$muslext" ] && [ -e "$host_musl" ]; then
+  host_ver=$("$host_musl" 2>&1 | sed -n 's/^Version \([0-9]*\)\.\([0-9]*\).*/\1_\2/p' || true)
+  out=$("$WHEELFIX" show "$muslext")
+  grep -q "platform tag: musllinux_${host_ver}_x86_64" <<<"$out" || wf_fail "host musl $host_ver: $out"
+  mkdir -p "$tmp/muslroot/lib"
+  python3 - "$host_musl" "$tmp/muslroot/lib/ld-musl-x86_64.so.1" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+new, n = re.subn(rb"\x001\.\d+\.(\d+)\x00", lambda m: b"\x001.1." + m.group(1) + b"\x00", data)
+assert n == 1, f"{n} version strings in {sys.argv[1]}"
+open(sys.argv[2], "wb").write(new)
+PY
+  out=$("$WHEELFIX" show --root "$tmp/muslroot" "$muslext")
+  grep -q "platform tag: musllinux_1_1_x86_64" <<<"$out" || wf_fail "sysroot with musl 1.1: $out"
+else
+  echo "test_show: musl version check skipped (no muslext wheel or no $host_musl)"
+fi
+
 # Usage errors exit 2.
 set +e
 "$WHEELFIX" show >/dev/null 2>&1

@@ -32,6 +32,10 @@ std::vector<std::string> read_ld_so_conf(const std::string& root);
 // Reads musl's /etc/ld-musl-<arch>.path under `root`, or musl's built-in
 // default (/lib:/usr/local/lib:/usr/lib) when absent.
 std::vector<std::string> read_musl_path(const std::string& root, Arch arch);
+// musl's name for `arch` in /etc/ld-musl-<name>.path and
+// /lib/ld-musl-<name>.so.1 ("i386" for i686, "armhf" for armv7l);
+// "unknown" for an arch musl does not name.
+const char* musl_arch(Arch arch);
 // glibc's built-in directories for objects of `arch` (multiarch, lib64, lib).
 std::vector<std::string> default_library_paths(Arch arch);
 
