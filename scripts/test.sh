@@ -18,6 +18,16 @@ stages=${WHEELFIX_TEST_STAGES:-unit static fuzz sanitize}
 BUILD_DIR=${BUILD_DIR:-build}
 results=()
 failed=0
+read -r -a stage_list <<<"$stages"
+[ ${#stage_list[@]} -gt 0 ] || { echo "test.sh: WHEELFIX_TEST_STAGES names no stage" >&2; exit 2; }
+for s in "${stage_list[@]}"; do
+  case $s in
+    unit | static | fuzz | sanitize) ;;
+    *) echo "test.sh: unknown stage '$s' in WHEELFIX_TEST_STAGES (unit static fuzz sanitize)" >&2; exit 2 ;;
+  esac
+done
+static_log=$(mktemp "${TMPDIR:-/tmp}/wheelfix-static-ctest.XXXXXX")
+trap 'rm -f "$static_log"' EXIT
 
 bash scripts/setup-debian.sh || { echo "test.sh: installing the dependencies failed" >&2; exit 1; }
 bash scripts/build.sh || { echo "test.sh: the build failed" >&2; exit 1; }
@@ -40,19 +50,13 @@ stage_static() {
   bash scripts/build-static.sh &&
     WHEELFIX_STATIC_BINARY="$root/${STATIC_BUILD_DIR:-build-static}/wheelfix" \
       ctest --test-dir "$BUILD_DIR" --output-on-failure -R '^e2e_test_static$' --no-tests=error |
-    tee /tmp/wheelfix-static-ctest.$$ &&
-    ! grep -q 'Skipped\|Not Run' /tmp/wheelfix-static-ctest.$$
+    tee "$static_log" &&
+    ! grep -q 'Skipped\|Not Run' "$static_log"
 }
 stage_fuzz() { bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"; }
 stage_sanitize() { bash scripts/sanitize.sh; }
 
-for s in $stages; do
-  case $s in
-    unit | static | fuzz | sanitize) run_stage "$s" "stage_$s" ;;
-    *) echo "test.sh: unknown stage '$s' in WHEELFIX_TEST_STAGES" >&2; exit 2 ;;
-  esac
-done
-rm -f /tmp/wheelfix-static-ctest.$$
+for s in "${stage_list[@]}"; do run_stage "$s" "stage_$s"; done
 
 echo "==== test.sh: summary"
 printf '  %s\n' "${results[@]}"

@@ -46,7 +46,9 @@ struct Graph {
 struct EvalOptions {
   std::vector<std::string> exclude;   // soname globs never grafted (--exclude)
   // For musllinux: the musl version of the target system, when known; a
-  // musllinux policy with another version is then skipped.
+  // musllinux policy with another version is then skipped (a wheel built
+  // against a musl newer than every policy may use its new functions, so
+  // it gets no musllinux tag, as with auditwheel).
   std::optional<std::pair<int, int>> musl_version;
 };
 
