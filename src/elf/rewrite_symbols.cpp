@@ -74,9 +74,17 @@ util::Status rebuild_sysv_hash(const Image& img, const std::vector<std::string>&
   return {};
 }
 
-// Rewrites the symbol index of every relocation through `perm`.
+// Rewrites the symbol index of every relocation through `perm`, once per
+// entry: the tables may overlap (DT_RELA/DT_RELASZ may include DT_JMPREL,
+// as the ELF spec allows), and the overlay hands back already edited bytes.
 util::Status remap_relocations(const Image& img, const std::vector<std::uint64_t>& perm, Overlay& ov) {
   struct Table { std::int64_t addr, size; bool rela; };
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> done;  // file ranges already remapped
+  auto remapped = [&](std::uint64_t at) {
+    for (const auto& [from, to] : done)
+      if (at >= from && at < to) return true;
+    return false;
+  };
   std::optional<std::uint64_t> pltrel = img.dyn_value(DT_PLTREL);
   const Table tables[] = {{DT_RELA, DT_RELASZ, true}, {DT_REL, DT_RELSZ, false},
                           {DT_JMPREL, DT_PLTRELSZ, pltrel.value_or(DT_RELA) == DT_RELA}};
@@ -87,6 +95,7 @@ util::Status remap_relocations(const Image& img, const std::vector<std::uint64_t
     std::uint64_t entsz = (t.rela ? 3 : 2) * img.c.word;
     std::uint8_t* p = ov.region(*off, *size / entsz * entsz);
     for (std::uint64_t k = 0; k < *size / entsz; ++k) {
+      if (remapped(*off + k * entsz)) continue;
       std::uint8_t* info = p + k * entsz + img.c.word;
       std::uint64_t v = img.c.wordv(info);
       std::uint64_t sym = img.c.is64 ? v >> 32 : v >> 8;
@@ -96,6 +105,7 @@ util::Status remap_relocations(const Image& img, const std::vector<std::uint64_t
       if (img.c.is64) img.c.put64(info, v);
       else img.c.put32(info, static_cast<std::uint32_t>(v));
     }
+    done.emplace_back(*off, *off + *size / entsz * entsz);
   }
   return {};
 }

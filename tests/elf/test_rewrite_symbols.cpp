@@ -78,3 +78,52 @@ TEST_CASE("clear a symbol version", "[rewrite][symbols]") {
   CHECK(syms.find("fix_value") != std::string::npos);
   CHECK(run_prog(f.pie) == 0);
 }
+
+TEST_CASE("renaming remaps relocations once when DT_RELASZ includes DT_JMPREL", "[rewrite][symbols]") {
+  // The ELF spec lets DT_RELA's range include the PLT relocations (glibc
+  // trims the overlap at load time); GNU ld on x86_64 keeps them apart, so
+  // the fixture's DT_RELASZ is widened to end where .rela.plt ends.
+  std::string dir = scratch("rename_overlap");
+  {
+    std::ofstream out(dir + "/many.c");
+    out << "static int counter;\nint *counter_ptr = &counter;\n";
+    for (int i = 0; i < 400; ++i) out << "int f_" << i << "(void) { return " << i << " + *counter_ptr; }\n";
+    out << "int call_f_7(void) { return f_7(); }\nint call_f_301(void) { return f_301(); }\n";
+  }
+  std::string lib = dir + "/libmany.so";
+  REQUIRE(run("gcc -shared -fPIC -O0 -o " + lib + " " + dir + "/many.c") == 0);
+  {
+    std::ofstream py(dir + "/widen.py");
+    py << R"(import struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', data, 0x28)
+shentsize, shnum = struct.unpack_from('<HH', data, 0x3a)
+for i in range(shnum):
+    sh = shoff + i * shentsize
+    if struct.unpack_from('<I', data, sh + 4)[0] != 6:  # SHT_DYNAMIC
+        continue
+    off, size = struct.unpack_from('<QQ', data, sh + 0x18)
+    tags = {}
+    for e in range(off, off + size, 16):
+        tag, val = struct.unpack_from('<qQ', data, e)
+        tags.setdefault(tag, (e, val))
+    rela, relasz, jmprel, pltrelsz = (tags[t][1] for t in (7, 8, 23, 2))
+    assert jmprel == rela + relasz, 'no adjacent .rela.plt'
+    struct.pack_into('<Q', data, tags[8][0] + 8, relasz + pltrelsz)
+open(sys.argv[1], 'wb').write(data)
+)";
+  }
+  REQUIRE(run("python3 " + dir + "/widen.py " + lib) == 0);
+  REQUIRE(call_in_child(lib, "call_f_7") == 7);  // the widened file still loads
+  elf::EditPlan plan;
+  for (int i = 0; i < 50; ++i) plan.rename_dynamic_symbols["f_" + std::to_string(i)] = "renamed_" + std::to_string(i) + "_x";
+  auto r = elf::rewrite(lib, plan);
+  INFO((r.ok() ? std::string() : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(call_in_child(lib, "call_f_7") == 7);  // PLT slot remapped once, not twice
+  CHECK(call_in_child(lib, "call_f_301") == 301);
+  CHECK(call_in_child(lib, "renamed_7_x") == 7);
+  std::string relocs = capture("readelf -rW " + lib);
+  CHECK(relocs.find("renamed_7_x") != std::string::npos);
+  CHECK(relocs.find("f_301") != std::string::npos);
+}
