@@ -177,7 +177,9 @@ class Overlay {
   explicit Overlay(util::Bytes data) : data_(data) {}
   // A writable copy of [offset, offset + size); the caller checked bounds.
   // Part of an existing region when one holds the whole range and no newer
-  // region overlaps it.
+  // region overlaps it. It starts from earlier edits of the range, so a
+  // read-modify-write over overlapping ranges (e.g. relocation tables) must
+  // visit each byte once; a pointer is stale once a newer region overlaps.
   std::uint8_t* region(std::uint64_t offset, std::uint64_t size);
   // Changed byte runs below `limit`, sorted and disjoint (runs closer than
   // 16 bytes are merged).
