@@ -1,5 +1,6 @@
 // The PT_DYNAMIC segment: DT_NEEDED, DT_SONAME, paths, flags and the
 // addresses of the tables the other steps read.
+#include "elf/dynamic_tags.hpp"
 #include "elf/reader_internal.hpp"
 
 namespace wheelfix::elf::detail {
@@ -40,6 +41,7 @@ util::Result<DynamicRefs> read_dynamic(const Reader<E>& r, const typename E::Phd
   // The entry count is bounded by the segment, which is bounded by the file.
   std::uint64_t count = table->size() / sizeof(Dyn);
   DynamicRefs refs;
+  UniqueTagCheck unique;
   bool terminated = false;
   for (std::uint64_t i = 0; i < count; ++i) {
     auto d = load<Dyn>(*table, i * sizeof(Dyn));
@@ -48,6 +50,7 @@ util::Result<DynamicRefs> read_dynamic(const Reader<E>& r, const typename E::Phd
       terminated = true;
       break;
     }
+    if (auto duplicate = unique.add(tag)) return r.fail(*duplicate);
     record(refs, tag, d->d_val);
   }
   if (!terminated) return r.fail("PT_DYNAMIC segment has no DT_NULL terminator");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "elf/dynamic_tags.hpp"
 #include "elf/rewrite_internal.hpp"
 
 namespace wheelfix::elf::rw {
@@ -126,12 +127,14 @@ util::Status read_dynamic(Image& img) {
   const Phdr& p = img.ph[img.dyn_ph];
   img.dyn_slots = p.filesz / img.c.dyn_size;
   bool terminated = false;
+  detail::UniqueTagCheck unique;  // the reader applies the same rule
   for (std::size_t i = 0; i < img.dyn_slots; ++i) {
     Dyn e = img.c.dyn(img.data.data() + p.offset + i * img.c.dyn_size);
     if (e.tag == DT_NULL) {
       terminated = true;
       break;
     }
+    if (auto duplicate = unique.add(e.tag)) return make_error(img.name, ": ", *duplicate);
     img.dyn.push_back(e);
   }
   if (!terminated) return make_error(img.name, ": dynamic table has no DT_NULL terminator");

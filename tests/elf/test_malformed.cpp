@@ -261,3 +261,41 @@ TEST_CASE("seeded random byte mutations of real files never crash", "[malformed]
   CHECK(ok > 0);
   CHECK(failed > 0);
 }
+
+TEST_CASE("a second entry of a tag that must be unique is an error", "[malformed]") {
+  // fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced: with
+  // two DT_STRTAB entries the reader and the rewriter read different string
+  // tables; both now reject the file (dynamic_tags.hpp).
+  TempDir dir;
+  std::string lib = build_lib(dir, "cc", "libm1.so");
+  REQUIRE(!lib.empty());
+  const Bytes good = elf::testing::read_bytes(lib);
+  // Turns the DT_RUNPATH entry (before DT_STRTAB in GNU ld's order) into `tag`.
+  auto runpath_as = [&](std::int64_t tag, std::uint64_t value) {
+    Bytes d = good;
+    std::uint64_t off = dyn_offset(d, DT_RUNPATH);
+    auto dyn = get<E::Dyn>(d, off);
+    dyn.d_tag = tag;
+    dyn.d_val = value;
+    put(d, off, dyn);
+    return error_of(d);
+  };
+  auto value_of = [&](std::int64_t tag) { return get<E::Dyn>(good, dyn_offset(good, tag)).d_val; };
+  CHECK(runpath_as(DT_STRTAB, 0) == "bad.so: duplicate DT_STRTAB in the dynamic section");
+  // Even an identical value: an edit of one copy would make them differ.
+  CHECK(runpath_as(DT_STRTAB, value_of(DT_STRTAB)) == "bad.so: duplicate DT_STRTAB in the dynamic section");
+  CHECK(runpath_as(DT_STRSZ, 1) == "bad.so: duplicate DT_STRSZ in the dynamic section");
+  CHECK(runpath_as(DT_SONAME, value_of(DT_SONAME)) == "bad.so: duplicate DT_SONAME in the dynamic section");
+  CHECK(runpath_as(DT_VERNEED, value_of(DT_VERNEED)) == "bad.so: duplicate DT_VERNEED in the dynamic section");
+  CHECK(runpath_as(DT_GNU_HASH, value_of(DT_GNU_HASH)) == "bad.so: duplicate DT_GNU_HASH in the dynamic section");
+  // Tags that may repeat still parse: a second DT_NEEDED, a DT_DEBUG.
+  CHECK(runpath_as(DT_NEEDED, value_of(DT_RUNPATH)) == "<ok>");
+  CHECK(runpath_as(DT_DEBUG, 0) == "<ok>");
+  Bytes twice = good;
+  std::uint64_t off = dyn_offset(twice, DT_RUNPATH);
+  put(twice, off, E::Dyn{.d_tag = DT_NEEDED, .d_val = get<E::Dyn>(good, dyn_offset(good, DT_NEEDED)).d_val});
+  auto info = parse_copy(twice);
+  REQUIRE(info.ok());
+  REQUIRE(info->needed.size() == 2);
+  CHECK(info->needed[0] == info->needed[1]);
+}

@@ -5,6 +5,7 @@
 #include <catch.hpp>
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -202,4 +203,60 @@ TEST_CASE("a hash table whose header reaches into .dynsym is an error when symbo
   auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "bad.so: DT_GNU_HASH table overlaps .dynsym or .gnu.version");
+}
+
+TEST_CASE("a second entry of a tag that must be unique is an error for the rewriter and the reader", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced: the
+  // reader took the last DT_STRTAB, the rewriter the first, so a replaced
+  // DT_NEEDED did not show in the output. Both now reject such files with
+  // the same message.
+  elf::EditPlan plan = growing_plan();
+  plan.interpreter.reset();  // a library
+  const std::string new_dep = plan.replace_needed[0].second;
+  // The rewriter's error, checked to be the reader's too; on success, the
+  // output must show the replaced DT_NEEDED to both readers.
+  auto both_errors = [&](const std::vector<std::uint8_t>& d) {
+    util::Bytes bytes(d.data(), d.size());
+    auto rewritten = elf::rewrite_bytes(bytes, "bad.so", plan);
+    auto facts = elf::read_dynamic_facts(bytes, "bad.so");
+    auto parsed = elf::parse(bytes, "bad.so");
+    std::string message = rewritten.ok() ? "<ok>" : rewritten.error().message;
+    CHECK(message == (facts.ok() ? "<ok>" : facts.error().message));
+    CHECK(message == (parsed.ok() ? "<ok>" : parsed.error().message));
+    if (rewritten.ok() && rewritten->has_value()) {
+      util::Bytes out((*rewritten)->data(), (*rewritten)->size());
+      auto out_facts = elf::read_dynamic_facts(out, "out.so");
+      auto out_info = elf::parse(out, "out.so");
+      REQUIRE(out_facts.ok());
+      REQUIRE(out_info.ok());
+      CHECK(out_facts->needed == out_info->needed);
+      CHECK(std::count(out_info->needed.begin(), out_info->needed.end(), new_dep) == 1);
+    }
+    return message;
+  };
+  const auto data = sample("duplicate_tag");
+  auto with_entry = [&](std::int64_t from, std::int64_t tag, std::uint64_t value) {
+    auto d = data;
+    auto* dyn = reinterpret_cast<Elf64_Dyn*>(d.data() + dynamic_offset(d));
+    int i = 0;
+    while (dyn[i].d_tag != DT_NULL && dyn[i].d_tag != from) ++i;
+    REQUIRE(dyn[i].d_tag == from);
+    dyn[i].d_tag = tag;
+    dyn[i].d_un.d_val = value;
+    return d;
+  };
+  CHECK(both_errors(data) == "<ok>");
+  // The second DT_STRTAB before the real one (DT_RUNPATH comes first) and after it.
+  CHECK(both_errors(with_entry(DT_RUNPATH, DT_STRTAB, 0)) == "bad.so: duplicate DT_STRTAB in the dynamic section");
+  CHECK(both_errors(with_entry(DT_SYMENT, DT_STRTAB, 0)) == "bad.so: duplicate DT_STRTAB in the dynamic section");
+  CHECK(both_errors(with_entry(DT_RUNPATH, DT_SONAME, 1)) == "bad.so: duplicate DT_SONAME in the dynamic section");
+  CHECK(both_errors(with_entry(DT_SYMENT, DT_SYMTAB, 0)) == "bad.so: duplicate DT_SYMTAB in the dynamic section");
+  CHECK(both_errors(with_entry(DT_RUNPATH, DT_GNU_HASH, 0)) == "bad.so: duplicate DT_GNU_HASH in the dynamic section");
+  // A repeated DT_NEEDED is allowed: the edit goes through.
+  CHECK(both_errors(with_entry(DT_RUNPATH, DT_NEEDED, 1)) == "<ok>");
+
+  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
+                        "/fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced");
+  REQUIRE(input.size() > 64);
+  CHECK(both_errors(input) == "bad.so: duplicate DT_STRTAB in the dynamic section");
 }
