@@ -178,7 +178,9 @@ int run_build(BuildCmdOptions& o) {
     print_error(repair_opts.error().message);
     return kUsage;
   }
-  BuildContext ctx{o, *policies, make_analyze_options(o.repair.search, o.repair.exclude), std::move(*repair_opts)};
+  auto analyze_opts = make_analyze_options(o.repair.search, o.repair.exclude);
+  analyze_opts.threads = o.repair.jobs;  // -j bounds the analysis too, as in repair
+  BuildContext ctx{o, *policies, std::move(analyze_opts), std::move(*repair_opts)};
   BuildRun run{ctx, {}};
   std::error_code ec;
   fs::create_directories(o.wheel_dir, ec);

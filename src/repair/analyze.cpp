@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <semaphore>
 
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/parallel.hpp"
@@ -127,6 +128,9 @@ std::optional<std::pair<int, int>> musl_version_in(const Analysis& a, const std:
 // tables, so a 500 MB library costs a few MB of memory, not 500.
 constexpr std::uint64_t kInMemoryBudget = 64ull << 20;
 constexpr std::uint64_t kInMemoryMin = 8ull << 20;
+// Members inflated into temporary files at once (each is a whole member on
+// disk, or in memory where the temporary folder is a tmpfs).
+constexpr std::ptrdiff_t kTempFileSlots = 2;
 
 // An ELF member after its one inflate: parsed, and the digest of its content.
 struct InflatedElf {
@@ -145,7 +149,7 @@ MemberDigest digest_of(const wheel::ZipEntry& entry, util::Sha256& sha) {
 // hashing it on the way, and parses it. Members over `in_memory_limit` go
 // through a temporary file. Errors name the archive and the member.
 util::Result<InflatedElf> inflate_member(const wheel::ZipReader& zip, const wheel::ZipEntry& entry,
-                                         std::uint64_t in_memory_limit) {
+                                         std::uint64_t in_memory_limit, std::counting_semaphore<>& temp_slots) {
   util::Sha256 sha;
   auto parsed = [&](util::Bytes data) -> util::Result<InflatedElf> {
     auto info = elf::parse(data, entry.name);
@@ -155,6 +159,11 @@ util::Result<InflatedElf> inflate_member(const wheel::ZipReader& zip, const whee
   std::error_code ec;
   std::string tmp = std::filesystem::temp_directory_path(ec).string();
   if (entry.uncompressed_size > in_memory_limit && !ec) {
+    temp_slots.acquire();
+    struct Release {
+      std::counting_semaphore<>& s;
+      ~Release() { s.release(); }
+    } release{temp_slots};
     if (auto file = util::TempFile::create(tmp, {})) {
       util::Status written;
       WF_CHECK(zip.stream(entry, [&](util::Bytes piece) {
@@ -185,14 +194,16 @@ util::Result<std::vector<WheelElf>> read_elf_members(const wheel::ZipReader& zip
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return entries[a].uncompressed_size > entries[b].uncompressed_size;
   });
-  unsigned t = util::thread_count(threads);
+  // At most budget / min threads, so in-memory members stay within budget.
+  unsigned t = std::min<unsigned>(util::thread_count(threads), kInMemoryBudget / kInMemoryMin);
   std::uint64_t limit = std::max(kInMemoryMin, kInMemoryBudget / t);
+  std::counting_semaphore<> temp_slots(kTempFileSlots);
   std::vector<std::optional<util::Result<InflatedElf>>> found(entries.size());
   std::atomic<std::size_t> first_bad{entries.size()};
   util::parallel_for(order.size(), t, [&](std::size_t k) {
     std::size_t i = order[k];
     if (i > first_bad.load() || !member_is_elf(zip, entries[i])) return;
-    found[i] = inflate_member(zip, entries[i], limit);
+    found[i] = inflate_member(zip, entries[i], limit, temp_slots);
     if (found[i]->ok()) return;
     for (std::size_t bad = first_bad.load(); i < bad && !first_bad.compare_exchange_weak(bad, i);) {
     }
