@@ -1,7 +1,7 @@
 // The PT_DYNAMIC segment: DT_NEEDED, DT_SONAME, paths, flags and the
 // addresses of the tables the other steps read.
-#include "elf/dynamic_tags.hpp"
 #include "elf/reader_internal.hpp"
+#include "elf/unique_entries.hpp"
 
 namespace wheelfix::elf::detail {
 namespace {

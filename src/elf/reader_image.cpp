@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "elf/reader_internal.hpp"
+#include "elf/unique_entries.hpp"
 
 namespace wheelfix::elf::detail {
 
@@ -96,6 +97,9 @@ util::Status read_program_headers(Reader<E>& r) {
   if (!table) return r.fail("program header table runs past the end of the file");
   r.phdrs.resize(static_cast<std::size_t>(phnum));
   std::memcpy(r.phdrs.data(), table->data(), table->size());
+  UniqueSegmentCheck unique;  // the rewriter applies the same rule
+  for (const auto& ph : r.phdrs)
+    if (auto duplicate = unique.add(ph.p_type)) return r.fail(*duplicate);
   return check_load_order(r);
 }
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "elf/dynamic_tags.hpp"
 #include "elf/rewrite_internal.hpp"
+#include "elf/unique_entries.hpp"
 
 namespace wheelfix::elf::rw {
 
@@ -90,8 +90,10 @@ util::Status read_headers(Image& img) {
   auto ph_bytes = util::checked_mul(img.eh.phnum, c.phdr_size);
   if (!ph_bytes || !util::in_bounds(img.eh.phoff, *ph_bytes, d.size()))
     return make_error(img.name, ": program header table runs past the end of the file");
+  detail::UniqueSegmentCheck unique;  // the reader applies the same rule
   for (std::size_t i = 0; i < img.eh.phnum; ++i) {
     Phdr p = c.phdr(d.data() + img.eh.phoff + i * c.phdr_size);
+    if (auto duplicate = unique.add(p.type)) return make_error(img.name, ": ", *duplicate);
     if (p.type != PT_NULL && p.type != PT_GNU_STACK && !util::in_bounds(p.offset, p.filesz, d.size()))
       return make_error(img.name, ": segment ", std::to_string(i), " runs past the end of the file");
     if (p.type == PT_LOAD && !util::checked_add(p.vaddr, p.memsz))

@@ -265,7 +265,7 @@ TEST_CASE("seeded random byte mutations of real files never crash", "[malformed]
 TEST_CASE("a second entry of a tag that must be unique is an error", "[malformed]") {
   // fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced: with
   // two DT_STRTAB entries the reader and the rewriter read different string
-  // tables; both now reject the file (dynamic_tags.hpp).
+  // tables; both now reject the file (unique_entries.hpp).
   TempDir dir;
   std::string lib = build_lib(dir, "cc", "libm1.so");
   REQUIRE(!lib.empty());
@@ -298,4 +298,30 @@ TEST_CASE("a second entry of a tag that must be unique is an error", "[malformed
   REQUIRE(info.ok());
   REQUIRE(info->needed.size() == 2);
   CHECK(info->needed[0] == info->needed[1]);
+}
+
+TEST_CASE("a second PT_DYNAMIC, PT_INTERP or PT_PHDR segment is an error", "[malformed]") {
+  // fuzz/regressions/elf_rewriter/two-dynamic-segments-soname-not-set: the
+  // reader used the first PT_DYNAMIC, the rewriter the last.
+  TempDir dir;
+  std::string lib = build_lib(dir, "cc", "libm1.so");
+  REQUIRE(!lib.empty());
+  const Bytes good = elf::testing::read_bytes(lib);
+  // Gives the PT_GNU_STACK and PT_GNU_EH_FRAME headers new types.
+  auto retyped = [&](std::uint32_t stack_type, std::uint32_t eh_type) {
+    Bytes d = good;
+    for (auto [from, to] : {std::pair{PT_GNU_STACK, stack_type}, std::pair{PT_GNU_EH_FRAME, eh_type}}) {
+      std::uint64_t off = phdr_offset(d, from);
+      auto ph = get<E::Phdr>(d, off);
+      ph.p_type = to;
+      put(d, off, ph);
+    }
+    return error_of(d);
+  };
+  CHECK(retyped(PT_DYNAMIC, PT_NULL) == "bad.so: more than one PT_DYNAMIC segment");
+  CHECK(retyped(PT_INTERP, PT_INTERP) == "bad.so: more than one PT_INTERP segment");
+  CHECK(retyped(PT_PHDR, PT_PHDR) == "bad.so: more than one PT_PHDR segment");
+  // Repeatable types still parse: two PT_NULL / PT_LOPROC entries.
+  CHECK(retyped(PT_NULL, PT_NULL) == "<ok>");
+  CHECK(retyped(PT_LOPROC, PT_LOPROC) == "<ok>");
 }

@@ -205,7 +205,7 @@ TEST_CASE("a hash table whose header reaches into .dynsym is an error when symbo
   CHECK(r.error().message == "bad.so: DT_GNU_HASH table overlaps .dynsym or .gnu.version");
 }
 
-TEST_CASE("a second entry of a tag that must be unique is an error for the rewriter and the reader", "[rewrite][malformed]") {
+TEST_CASE("a second entry of a unique dynamic tag or segment is an error for the rewriter and the reader", "[rewrite][malformed]") {
   // fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced: the
   // reader took the last DT_STRTAB, the rewriter the first, so a replaced
   // DT_NEEDED did not show in the output. Both now reject such files with
@@ -259,4 +259,23 @@ TEST_CASE("a second entry of a tag that must be unique is an error for the rewri
                         "/fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced");
   REQUIRE(input.size() > 64);
   CHECK(both_errors(input) == "bad.so: duplicate DT_STRTAB in the dynamic section");
+
+  // fuzz/regressions/elf_rewriter/two-dynamic-segments-soname-not-set: the
+  // reader took the first PT_DYNAMIC, the rewriter the last (the .init_array
+  // bytes), so a new DT_SONAME went where the reader did not look.
+  input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
+                   "/fuzz/regressions/elf_rewriter/two-dynamic-segments-soname-not-set");
+  REQUIRE(input.size() > 64);
+  CHECK(both_errors(input) == "bad.so: more than one PT_DYNAMIC segment");
+  auto retyped = [&](std::uint32_t from, std::uint32_t to) {
+    auto d = data;
+    auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+    auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+    int i = 0;
+    while (i < eh->e_phnum && ph[i].p_type != from) ++i;
+    REQUIRE(i < eh->e_phnum);
+    ph[i].p_type = to;
+    return d;
+  };
+  CHECK(both_errors(retyped(PT_GNU_STACK, PT_DYNAMIC)) == "bad.so: more than one PT_DYNAMIC segment");
 }

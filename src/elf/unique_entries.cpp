@@ -1,5 +1,6 @@
-// The table of dynamic tags that must be unique (see dynamic_tags.hpp).
-#include "elf/dynamic_tags.hpp"
+// The dynamic tags and segment types that must be unique (see
+// unique_entries.hpp).
+#include "elf/unique_entries.hpp"
 
 #include <iterator>
 
@@ -48,17 +49,23 @@ int unique_index(std::int64_t tag) {
 
 }  // namespace
 
-const char* unique_dynamic_tag_name(std::int64_t tag) {
-  int i = unique_index(tag);
-  return i < 0 ? nullptr : kUnique[i].name;
-}
-
 std::optional<std::string> UniqueTagCheck::add(std::int64_t tag) {
   int i = unique_index(tag);
   if (i < 0) return std::nullopt;
   if (seen_.test(static_cast<std::size_t>(i)))
     return std::string("duplicate ") + kUnique[i].name + " in the dynamic section";
   seen_.set(static_cast<std::size_t>(i));
+  return std::nullopt;
+}
+
+std::optional<std::string> UniqueSegmentCheck::add(std::uint32_t type) {
+  bool* seen = type == PT_DYNAMIC ? &dynamic_ : type == PT_INTERP ? &interp_ : type == PT_PHDR ? &phdr_ : nullptr;
+  if (!seen) return std::nullopt;
+  if (*seen) {
+    const char* name = type == PT_DYNAMIC ? "PT_DYNAMIC" : type == PT_INTERP ? "PT_INTERP" : "PT_PHDR";
+    return std::string("more than one ") + name + " segment";
+  }
+  *seen = true;
   return std::nullopt;
 }
 
