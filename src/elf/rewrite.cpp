@@ -82,7 +82,9 @@ util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes
   WF_TRY(auto img, rw::parse_image(data, name));
   WF_TRY(auto fe, rw::plan_edits(img, plan));
   if (unchanged(fe, data.size())) return std::optional<std::vector<std::uint8_t>>{};
-  std::vector<std::uint8_t> out(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(fe.keep));
+  std::vector<std::uint8_t> out;
+  out.reserve(fe.new_size());  // one allocation, even with a hole before the tail
+  out.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(fe.keep));
   for (const auto& p : fe.patches) std::copy(p.bytes.begin(), p.bytes.end(), out.begin() + static_cast<std::ptrdiff_t>(p.offset));
   if (!fe.tail.empty()) {
     out.resize(fe.tail_offset, 0);

@@ -309,8 +309,11 @@ util::Status place_segment(Layout& L) {
         return make_error(img.name, ": cannot move the program headers of this executable again");
     } else {
       // A gap as large as the largest symbol keeps tools that test
-      // "address + symbol size" against segments (eu-elflint) quiet.
-      std::uint64_t base = align_up(max_end + std::min<std::uint64_t>(img.max_sym_size, 1ull << 30), page);
+      // "address + symbol size" against segments (eu-elflint) quiet. When
+      // the bias is kept the gap is also a hole in the file, so there it is
+      // at most the file's size (a corrupt st_size made 6 KB into 1 GiB).
+      std::uint64_t gap_limit = keep_bias ? img.data.size() : 1ull << 30;
+      std::uint64_t base = align_up(max_end + std::min<std::uint64_t>(img.max_sym_size, gap_limit), page);
       if (keep_bias) {
         if (L.tail_off + bias < base) L.tail_off = base - bias;
         L.seg_vaddr = L.tail_off + bias;

@@ -279,3 +279,42 @@ TEST_CASE("a second entry of a unique dynamic tag or segment is an error for the
   };
   CHECK(both_errors(retyped(PT_GNU_STACK, PT_DYNAMIC)) == "bad.so: more than one PT_DYNAMIC segment");
 }
+
+TEST_CASE("a huge symbol size does not pad a moved executable's file", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/pie-huge-symbol-size-oom: the gap left for
+  // the largest symbol is a hole in the file when the executable's bias is
+  // kept, so a corrupt st_size turned 6 KB into 1 GiB.
+  auto f = build_fixtures("huge_symbol");
+  REQUIRE(!f.dir.empty());
+  auto d = read_all(f.pie);
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  const Elf64_Shdr* dynsym = nullptr;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (s->sh_type == SHT_DYNSYM) dynsym = s;
+  }
+  REQUIRE(dynsym != nullptr);
+  REQUIRE(dynsym->sh_size >= 2 * sizeof(Elf64_Sym));
+  auto* sym = reinterpret_cast<Elf64_Sym*>(d.data() + dynsym->sh_offset + sizeof(Elf64_Sym));
+  sym->st_size = 1ull << 30;
+  // No reusable program header slot (the PT_NOTE twin of PT_GNU_PROPERTY
+  // is one) and no section headers (so the tables behind the table cannot
+  // move): the table itself moves, keeping the bias.
+  auto* ehw = reinterpret_cast<Elf64_Ehdr*>(d.data());
+  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + ehw->e_phoff);
+  for (std::uint16_t i = 0; i < ehw->e_phnum; ++i) {
+    REQUIRE(ph[i].p_type != PT_NULL);
+    if (ph[i].p_type == PT_GNU_PROPERTY) ph[i].p_type = PT_LOPROC + 0x99;
+  }
+  ehw->e_shoff = 0;
+  ehw->e_shnum = 0;
+  ehw->e_shstrndx = 0;
+  auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "big.so", growing_plan());
+  REQUIRE(r.ok());
+  REQUIRE(r->has_value());
+  INFO("input " << d.size() << " bytes, output " << (*r)->size());
+  CHECK((*r)->size() < 2 * d.size() + 64 * 1024);  // the gap plus a page-aligned start
+  auto info = elf::parse(util::Bytes((*r)->data(), (*r)->size()), "out");
+  REQUIRE(info.ok());
+  CHECK(info->interpreter == growing_plan().interpreter);
+}
