@@ -82,6 +82,13 @@ util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes
   WF_TRY(auto img, rw::parse_image(data, name));
   WF_TRY(auto fe, rw::plan_edits(img, plan));
   if (unchanged(fe, data.size())) return std::optional<std::vector<std::uint8_t>>{};
+  // Only an executable's moved program header table leaves a hole before
+  // the tail (its file offset follows its address); rewrite() keeps that
+  // sparse, here it would be zeros in memory.
+  constexpr std::uint64_t kMaxGrowth = 1ull << 30;
+  if (fe.new_size() > data.size() && fe.new_size() - data.size() > kMaxGrowth)
+    return make_error(name, ": the rewritten file would be ", std::to_string(fe.new_size()),
+                      " bytes (a hole before the moved tables), too large to build in memory");
   std::vector<std::uint8_t> out;
   out.reserve(fe.new_size());  // one allocation, even with a hole before the tail
   out.assign(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(fe.keep));

@@ -269,6 +269,20 @@ util::Status build_phdrs(Layout& L) {
   return {};
 }
 
+// Lowest address for the added segment: above `max_end` (the end of every
+// PT_LOAD) plus a gap as large as the largest symbol, which keeps tools that
+// test "address + symbol size" against segments (eu-elflint) quiet. When
+// the bias is kept the gap is also a hole in the file, so there it is at
+// most the file's size (a corrupt st_size made 6 KB into 1 GiB). nullopt
+// when the address overflows.
+std::optional<std::uint64_t> segment_base(const Image& img, std::uint64_t max_end, std::uint64_t page,
+                                          bool keep_bias) {
+  std::uint64_t gap_limit = keep_bias ? img.data.size() : 1ull << 30;
+  auto end = util::checked_add(max_end, std::min<std::uint64_t>(img.max_sym_size, gap_limit));
+  if (!end || !util::checked_add(*end, page)) return std::nullopt;
+  return align_up(*end, page);
+}
+
 // Reserves the appended segment's parts and chooses its file offset and
 // address (congruent modulo the page size, above every other segment).
 util::Status place_segment(Layout& L) {
@@ -308,12 +322,9 @@ util::Status place_segment(Layout& L) {
       if (keep_bias && L.seg_vaddr - L.seg_off != bias)
         return make_error(img.name, ": cannot move the program headers of this executable again");
     } else {
-      // A gap as large as the largest symbol keeps tools that test
-      // "address + symbol size" against segments (eu-elflint) quiet. When
-      // the bias is kept the gap is also a hole in the file, so there it is
-      // at most the file's size (a corrupt st_size made 6 KB into 1 GiB).
-      std::uint64_t gap_limit = keep_bias ? img.data.size() : 1ull << 30;
-      std::uint64_t base = align_up(max_end + std::min<std::uint64_t>(img.max_sym_size, gap_limit), page);
+      auto base_or = segment_base(img, max_end, page, keep_bias);
+      if (!base_or) return make_error(img.name, ": no address space left for the moved tables");
+      std::uint64_t base = *base_or;
       if (keep_bias) {
         if (L.tail_off + bias < base) L.tail_off = base - bias;
         L.seg_vaddr = L.tail_off + bias;

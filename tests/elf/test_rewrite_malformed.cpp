@@ -280,35 +280,41 @@ TEST_CASE("a second entry of a unique dynamic tag or segment is an error for the
   CHECK(both_errors(retyped(PT_GNU_STACK, PT_DYNAMIC)) == "bad.so: more than one PT_DYNAMIC segment");
 }
 
+namespace {
+
+// The fixture PIE with no reusable program header slot (the PT_NOTE twin of
+// PT_GNU_PROPERTY is one) and no section headers (so the tables behind the
+// table cannot move): a rewrite that needs a new PT_LOAD moves the program
+// header table, keeping the first segment's bias, so the new segment's file
+// offset follows its address.
+std::vector<std::uint8_t> pie_that_moves_phdrs(const std::string& name, std::uint64_t big_symbol_size) {
+  auto f = build_fixtures(name);
+  REQUIRE(!f.dir.empty());
+  auto d = read_all(f.pie);
+  auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (s->sh_type != SHT_DYNSYM || s->sh_size < 2 * sizeof(Elf64_Sym)) continue;
+    reinterpret_cast<Elf64_Sym*>(d.data() + s->sh_offset + sizeof(Elf64_Sym))->st_size = big_symbol_size;
+  }
+  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+  for (std::uint16_t i = 0; i < eh->e_phnum; ++i) {
+    REQUIRE(ph[i].p_type != PT_NULL);
+    if (ph[i].p_type == PT_GNU_PROPERTY) ph[i].p_type = PT_LOPROC + 0x99;
+  }
+  eh->e_shoff = 0;
+  eh->e_shnum = 0;
+  eh->e_shstrndx = 0;
+  return d;
+}
+
+}  // namespace
+
 TEST_CASE("a huge symbol size does not pad a moved executable's file", "[rewrite][malformed]") {
   // fuzz/regressions/elf_rewriter/pie-huge-symbol-size-oom: the gap left for
   // the largest symbol is a hole in the file when the executable's bias is
   // kept, so a corrupt st_size turned 6 KB into 1 GiB.
-  auto f = build_fixtures("huge_symbol");
-  REQUIRE(!f.dir.empty());
-  auto d = read_all(f.pie);
-  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
-  const Elf64_Shdr* dynsym = nullptr;
-  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
-    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
-    if (s->sh_type == SHT_DYNSYM) dynsym = s;
-  }
-  REQUIRE(dynsym != nullptr);
-  REQUIRE(dynsym->sh_size >= 2 * sizeof(Elf64_Sym));
-  auto* sym = reinterpret_cast<Elf64_Sym*>(d.data() + dynsym->sh_offset + sizeof(Elf64_Sym));
-  sym->st_size = 1ull << 30;
-  // No reusable program header slot (the PT_NOTE twin of PT_GNU_PROPERTY
-  // is one) and no section headers (so the tables behind the table cannot
-  // move): the table itself moves, keeping the bias.
-  auto* ehw = reinterpret_cast<Elf64_Ehdr*>(d.data());
-  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + ehw->e_phoff);
-  for (std::uint16_t i = 0; i < ehw->e_phnum; ++i) {
-    REQUIRE(ph[i].p_type != PT_NULL);
-    if (ph[i].p_type == PT_GNU_PROPERTY) ph[i].p_type = PT_LOPROC + 0x99;
-  }
-  ehw->e_shoff = 0;
-  ehw->e_shnum = 0;
-  ehw->e_shstrndx = 0;
+  auto d = pie_that_moves_phdrs("huge_symbol", 1ull << 30);
   auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "big.so", growing_plan());
   REQUIRE(r.ok());
   REQUIRE(r->has_value());
@@ -317,4 +323,28 @@ TEST_CASE("a huge symbol size does not pad a moved executable's file", "[rewrite
   auto info = elf::parse(util::Bytes((*r)->data(), (*r)->size()), "out");
   REQUIRE(info.ok());
   CHECK(info->interpreter == growing_plan().interpreter);
+}
+
+TEST_CASE("a huge last segment makes an in-memory rewrite of an executable an error", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/pie-huge-memsz-length-error: the moved
+  // table's file offset follows its address, above a PT_LOAD of 2^63 bytes;
+  // building that file in memory threw std::length_error.
+  auto d = pie_that_moves_phdrs("huge_memsz", 16);
+  auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+  Elf64_Phdr* last = nullptr;
+  for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+    if (ph[i].p_type == PT_LOAD) last = &ph[i];
+  REQUIRE(last != nullptr);
+  elf::EditPlan plan = growing_plan();
+  for (std::uint64_t memsz : {1ull << 31, 1ull << 63, ~0ull - last->p_vaddr - 4096}) {
+    INFO(memsz);
+    last->p_memsz = memsz;
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "big.so", plan);
+    REQUIRE_FALSE(r.ok());
+    bool named = r.error().message.find("too large to build in memory") != std::string::npos ||
+                 r.error().message == "big.so: no address space left for the moved tables";
+    CHECK(named);
+    CHECK(r.error().message.rfind("big.so: ", 0) == 0);
+  }
 }
