@@ -122,6 +122,27 @@ util::Status read_headers(Image& img) {
   return {};
 }
 
+// The rewriter writes PT_INTERP and PT_DYNAMIC in place and rewrites the
+// ELF header and program header table, so neither segment may share bytes
+// with those headers (one write would undo the other; no linker emits such
+// a file).
+util::Status check_header_overlap(const Image& img) {
+  std::uint64_t ph_end = img.eh.phoff + std::uint64_t{img.eh.phnum} * img.c.phdr_size;  // checked in read_headers
+  auto overlaps = [](std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
+    return a < b_end && b < a_end;
+  };
+  for (const auto& p : img.ph) {
+    if ((p.type != PT_INTERP && p.type != PT_DYNAMIC) || p.filesz == 0) continue;
+    const char* what = p.type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC";
+    std::uint64_t end = p.offset + p.filesz;  // in the file: checked in read_headers
+    if (overlaps(p.offset, end, 0, img.c.ehdr_size))
+      return make_error(img.name, ": ", what, " overlaps the ELF header");
+    if (overlaps(p.offset, end, img.eh.phoff, ph_end))
+      return make_error(img.name, ": ", what, " overlaps the program header table");
+  }
+  return {};
+}
+
 util::Status read_dynamic(Image& img) {
   for (std::size_t i = 0; i < img.ph.size(); ++i)
     if (img.ph[i].type == PT_DYNAMIC) img.dyn_ph = static_cast<int>(i);
@@ -248,6 +269,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   if (kind == ElfKind::Invalid) return make_error(name, ": not an ELF file");
   img.c = Codec(kind);
   WF_CHECK(read_headers(img));
+  WF_CHECK(check_header_overlap(img));
   WF_CHECK(read_dynamic(img));
   WF_CHECK(count_dynsyms(img));
   find_own_segment(img);

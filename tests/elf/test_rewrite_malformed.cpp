@@ -348,3 +348,45 @@ TEST_CASE("a huge last segment makes an in-memory rewrite of an executable an er
     CHECK(r.error().message.rfind("big.so: ", 0) == 0);
   }
 }
+
+TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/interp-overlapping-phdr-table: PT_INTERP
+  // started 8 bytes before the end of the program header table, so writing
+  // the new interpreter and then the program headers clobbered it.
+  auto f = build_fixtures("header_overlap");
+  REQUIRE(!f.dir.empty());
+  const auto good = read_all(f.pie);
+  elf::EditPlan plan;
+  plan.interpreter = "/lib/ld-x.so";
+  plan.os_abi = 3;
+  auto moved = [&](std::uint32_t type, auto&& edit) {
+    auto d = good;
+    auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+    auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+      if (ph[i].p_type == type) edit(*eh, ph[i]);
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+    return r.ok() ? std::string("<ok>") : r.error().message;
+  };
+  auto into_phdrs = [](Elf64_Ehdr& eh, Elf64_Phdr& p) {
+    p.p_offset = eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr) - 8;
+  };
+  CHECK(moved(PT_INTERP, into_phdrs) == "bad.so: PT_INTERP overlaps the program header table");
+  CHECK(moved(PT_DYNAMIC, into_phdrs) == "bad.so: PT_DYNAMIC overlaps the program header table");
+  CHECK(moved(PT_DYNAMIC, [](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = 8; }) ==
+        "bad.so: PT_DYNAMIC overlaps the ELF header");
+  // Adjacent is fine: the fixture's PT_INTERP follows the table directly.
+  CHECK(moved(PT_NULL, [](Elf64_Ehdr&, Elf64_Phdr&) {}) == "<ok>");
+  auto r = elf::rewrite_bytes(util::Bytes(good.data(), good.size()), "good", plan);
+  REQUIRE(r.ok());
+  auto info = elf::parse(util::Bytes((*r)->data(), (*r)->size()), "out");
+  REQUIRE(info.ok());
+  CHECK(info->interpreter == plan.interpreter);
+
+  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
+                        "/fuzz/regressions/elf_rewriter/interp-overlapping-phdr-table");
+  REQUIRE(input.size() > 64);
+  auto fuzz = elf::rewrite_bytes(util::Bytes(input.data(), input.size()), "bad.so", plan);
+  REQUIRE_FALSE(fuzz.ok());
+  CHECK(fuzz.error().message == "bad.so: PT_INTERP overlaps the program header table");
+}
