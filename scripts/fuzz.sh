@@ -11,7 +11,8 @@
 #
 # Targets: elf_reader elf_rewriter zip_reader wheel_metadata policy.
 # Environment: FUZZ_BUILD_DIR (default build-fuzz), CC/CXX (default clang),
-# FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2").  New corpus entries go
+# FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2"), FUZZ_SEED (libFuzzer's -seed;
+# default 0 = random; test.sh sets 1 so a CI run explores the same inputs).  New corpus entries go
 # to build-fuzz/corpus/<target>/, never into the checked-in seed folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +50,7 @@ for t in "${targets[@]}"; do
   # 2. Bounded fuzzing from the seeds plus what earlier runs found.
   echo "fuzz.sh: $t: fuzzing for ${SECONDS_PER_TARGET}s"
   # shellcheck disable=SC2086
-  if ! "$bin" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=2048 \
+  if ! "$bin" -max_total_time="$SECONDS_PER_TARGET" -seed="${FUZZ_SEED:-0}" -timeout=20 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$art/" ${FUZZ_ARGS:-} \
     "$work" "$root/fuzz/corpus/$t" >"$art/fuzz.log" 2>&1; then
     tail -60 "$art/fuzz.log" >&2
