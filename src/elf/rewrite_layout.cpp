@@ -111,6 +111,14 @@ bool tables_fit(const Image& img, const Block& b) {
   return true;
 }
 
+// Whether section `s` may move with the block behind the program header
+// table: a movable type or the interpreter string, never .dynstr.
+bool movable_in_block(const Image& img, const Shdr& s, int interp) {
+  bool is_interp = interp >= 0 && s.type == SHT_PROGBITS && s.addr == img.ph[interp].vaddr;
+  bool is_dynstr = s.type == SHT_STRTAB && s.addr == img.dynstr_addr;
+  return (is_movable_section(s.type) || is_interp) && !is_dynstr;
+}
+
 std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
   if (img.sh.empty()) return std::nullopt;
   std::uint64_t ph_end = img.eh.phoff + img.ph.size() * img.c.phdr_size;
@@ -136,12 +144,19 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
   };
   for (const Shdr* s : secs) {
     if (b.end >= need_end && !straddles()) break;
-    bool is_interp = interp >= 0 && s->type == SHT_PROGBITS && s->addr == img.ph[interp].vaddr;
-    bool is_dynstr = s->type == SHT_STRTAB && s->addr == img.dynstr_addr;
-    if ((!is_movable_section(s->type) && !is_interp) || is_dynstr) return std::nullopt;
+    if (!movable_in_block(img, *s, interp)) return std::nullopt;
     b.end = std::max(b.end, s->offset + s->size);
   }
   if (b.end < need_end || b.end > seg->offset + seg->filesz || straddles()) return std::nullopt;
+  // Every section the block's bytes hold moves with it, so each must lie
+  // wholly inside or outside and be movable (a corrupt section starting in
+  // .dynsym and running past the block was moved half out of the file).
+  for (const auto& s : img.sh) {
+    if (s.type == SHT_NOBITS || s.size == 0 || (s.type == SHT_NULL && !(s.flags & SHF_ALLOC))) continue;
+    bool in = s.offset >= b.start && s.offset + s.size <= b.end;
+    bool out = s.offset + s.size <= b.start || s.offset >= b.end;
+    if (!out && (!in || !movable_in_block(img, s, interp))) return std::nullopt;
+  }
   // The grown table must not cover the section headers, which stay.
   std::uint64_t sh_end = img.eh.shoff + img.sh.size() * img.c.shdr_size;
   if (img.eh.shoff < need_end && ph_end < sh_end) return std::nullopt;

@@ -199,3 +199,43 @@ TEST_CASE("renaming an undefined symbol keeps GNU ld's empty GNU hash table and 
   CHECK(readelf_complaints(prog).empty());
   CHECK(run_prog(prog) == 0);
 }
+
+TEST_CASE("a section reaching out of the run behind the program headers stops it from moving", "[rewrite][symbols][grow]") {
+  // fuzz/regressions/elf_rewriter/block-moves-section-out-of-file: a corrupt
+  // section started inside .dynsym and ran past the moved run of sections;
+  // it moved with them and ended past the end of the output.
+  std::string dir = scratch("grow_straddle");
+  std::string lib = dir + "/libgrow.so";
+  { std::ofstream(dir + "/lib.c") << kLibSource; }
+  REQUIRE(run("gcc -shared -fPIC -O1 -o " + lib + " -Wl,--build-id=none -Wl,--hash-style=gnu " + dir + "/lib.c") == 0);
+  REQUIRE(section_offset(lib, ".gnu.hash") == phdr_end(lib));
+  std::uint64_t phoff = header_field(lib, "Start of program headers:");
+  std::uint64_t dynsym = section_offset(lib, ".dynsym");
+  REQUIRE(dynsym != 0);
+  auto d = read_all(lib);
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  const auto* shstr = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + eh->e_shstrndx * sizeof(Elf64_Shdr));
+  bool edited = false;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    auto* sh = reinterpret_cast<Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (std::strcmp(reinterpret_cast<const char*>(d.data() + shstr->sh_offset + sh->sh_name), ".comment") != 0) continue;
+    sh->sh_flags |= SHF_ALLOC;
+    sh->sh_offset = dynsym + 8;
+    sh->sh_size = d.size() - sh->sh_offset - 1;  // inside the file, far past .dynsym
+    edited = true;
+  }
+  REQUIRE(edited);
+  write_all(lib, d);
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"grow_value", "grow_value_renamed_by_wheelfix"}};
+  auto r = elf::rewrite(lib, plan);
+  INFO((r.ok() ? std::string() : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(header_field(lib, "Start of program headers:") != phoff);  // moved, not grown
+  auto out = read_all(lib);
+  auto facts = elf::read_dynamic_facts(util::Bytes(out.data(), out.size()), lib);
+  INFO((facts.ok() ? std::string() : facts.error().message));
+  CHECK(facts.ok());
+  CHECK(call_in_child(lib, "grow_value_renamed_by_wheelfix") == 42);
+  CHECK(call_in_child(lib, "grow_other") == 7);
+}
