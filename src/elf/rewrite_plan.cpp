@@ -38,11 +38,21 @@ std::string text_of(const Image& img, const Entry& e) {
   return s ? std::string(*s) : std::string();
 }
 
+// The edits write fields of .gnu.version_r entries in place, so no two of
+// its 16-byte records (at the file offsets in `starts`) may share bytes.
+util::Status check_no_overlap(const Image& img, std::vector<std::uint64_t> starts) {
+  std::sort(starts.begin(), starts.end());
+  for (std::size_t i = 1; i < starts.size(); ++i)
+    if (starts[i] - starts[i - 1] < 16) return make_error(img.name, ": .gnu.version_r entries overlap");
+  return {};
+}
+
 util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
   std::vector<Verneed> out;
   WF_TRY(auto start, img.table(DT_VERNEED, 16, ".gnu.version_r"));
   if (!start) return out;
   std::uint64_t off = *start;
+  std::vector<std::uint64_t> starts;  // of every entry and auxiliary entry
   for (int guard = 0; guard < 65536; ++guard) {
     if (!util::in_bounds(off, 16, img.data.size()))
       return make_error(img.name, ": .gnu.version_r entry runs past the end of the file");
@@ -54,10 +64,12 @@ util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
     v.aux = img.c.u32(p + 8);
     v.next = img.c.u32(p + 12);
     if (!img.str(v.file)) return make_error(img.name, ": .gnu.version_r names a string outside .dynstr");
+    starts.push_back(off);
     std::uint64_t a = off + v.aux;
     for (std::uint16_t i = 0; i < v.cnt; ++i) {
       if (!util::in_bounds(a, 16, img.data.size()))
         return make_error(img.name, ": .gnu.version_r auxiliary entry runs past the end of the file");
+      starts.push_back(a);
       v.indices.push_back(img.c.u16(img.data.data() + a + 6));
       v.names.push_back(img.c.u32(img.data.data() + a + 8));
       std::uint32_t next = img.c.u32(img.data.data() + a + 12);
@@ -65,7 +77,10 @@ util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
       a += next;
     }
     out.push_back(v);
-    if (v.next == 0) return out;
+    if (v.next == 0) {
+      WF_CHECK(check_no_overlap(img, std::move(starts)));
+      return out;
+    }
     off += v.next;
   }
   return make_error(img.name, ": .gnu.version_r chain does not end");

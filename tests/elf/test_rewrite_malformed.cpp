@@ -390,3 +390,34 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   REQUIRE_FALSE(fuzz.ok());
   CHECK(fuzz.error().message == "bad.so: PT_INTERP overlaps the program header table");
 }
+
+TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/verneed-entries-overlap: vn_next 8 put the
+  // second entry over the first one's vn_aux/vn_next, so renaming the second
+  // entry's file broke the first one's link and the output did not parse.
+  elf::EditPlan plan;
+  plan.replace_needed = {{"libdep.so.1", "libdep-renamed.so.1"}};
+  auto rewrite_error = [&](const std::vector<std::uint8_t>& d) {
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+    return r.ok() ? std::string("<ok>") : r.error().message;
+  };
+  const auto good = sample("verneed_overlap");
+  CHECK(rewrite_error(good) == "<ok>");
+  // Point the first entry's auxiliary entry back at the entry itself.
+  auto d = good;
+  auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+  std::uint64_t verneed = 0;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
+    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
+    if (s->sh_type == SHT_GNU_verneed) verneed = s->sh_offset;
+  }
+  REQUIRE(verneed != 0);
+  auto* first = reinterpret_cast<Elf64_Verneed*>(d.data() + verneed);
+  REQUIRE(first->vn_cnt != 0);
+  first->vn_aux = 8;
+  CHECK(rewrite_error(d) == "bad.so: .gnu.version_r entries overlap");
+
+  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/verneed-entries-overlap");
+  REQUIRE(input.size() > 64);
+  CHECK(rewrite_error(input) == "bad.so: .gnu.version_r entries overlap");
+}
