@@ -148,6 +148,11 @@ std::optional<Block> find_block(const Image& img, std::uint64_t need_end) {
     b.end = std::max(b.end, s->offset + s->size);
   }
   if (b.end < need_end || b.end > seg->offset + seg->filesz || straddles()) return std::nullopt;
+  // Addresses in the block are found through `seg` alone: a second PT_LOAD
+  // mapping the same bytes elsewhere would keep pointing at the old place.
+  for (const auto& p : img.ph)
+    if (p.type == PT_LOAD && &p != seg && p.filesz > 0 && p.offset < b.end && img.eh.phoff < p.offset + p.filesz)
+      return std::nullopt;
   // Every section the block's bytes hold moves with it, so each must lie
   // wholly inside or outside and be movable (a corrupt section starting in
   // .dynsym and running past the block was moved half out of the file).

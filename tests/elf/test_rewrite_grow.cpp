@@ -239,3 +239,38 @@ TEST_CASE("a section reaching out of the run behind the program headers stops it
   CHECK(call_in_child(lib, "grow_value_renamed_by_wheelfix") == 42);
   CHECK(call_in_child(lib, "grow_other") == 7);
 }
+
+TEST_CASE("a run behind the program headers mapped by two PT_LOADs does not move", "[rewrite][symbols][grow]") {
+  // fuzz/regressions/elf_rewriter/block-mapped-by-two-loads: a second
+  // PT_LOAD mapped the file's start at another address; the run was placed
+  // through that one, so DT_GNU_HASH kept pointing into the grown table.
+  std::string dir = scratch("grow_two_loads");
+  std::string lib = dir + "/libgrow.so";
+  { std::ofstream(dir + "/lib.c") << kLibSource; }
+  REQUIRE(run("gcc -shared -fPIC -O1 -o " + lib + " -Wl,--build-id=none -Wl,--hash-style=gnu " + dir + "/lib.c") == 0);
+  REQUIRE(section_offset(lib, ".gnu.hash") == phdr_end(lib));
+  std::uint64_t phoff = header_field(lib, "Start of program headers:");
+  auto d = read_all(lib);
+  auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+  Elf64_Phdr* last_ro = nullptr;  // a read-only PT_LOAD after the first
+  for (std::uint16_t i = 1; i < eh->e_phnum; ++i)
+    if (ph[i].p_type == PT_LOAD && ph[i].p_flags == PF_R && ph[i].p_offset != 0) last_ro = &ph[i];
+  REQUIRE(last_ro != nullptr);
+  last_ro->p_offset = 0;
+  last_ro->p_filesz = last_ro->p_memsz = std::max<std::uint64_t>(last_ro->p_filesz, 0x800);
+  write_all(lib, d);
+  REQUIRE(elf::parse_file(lib).ok());
+  elf::EditPlan plan;
+  plan.rename_dynamic_symbols = {{"grow_value", "grow_value_renamed_by_wheelfix"}};
+  auto r = elf::rewrite(lib, plan);
+  INFO((r.ok() ? std::string() : r.error().message));
+  REQUIRE(r.ok());
+  CHECK(header_field(lib, "Start of program headers:") != phoff);  // moved, not grown
+  auto info = elf::parse_file(lib, elf::ParseOptions{.symbols = true});
+  INFO((info.ok() ? std::string() : info.error().message));
+  REQUIRE(info.ok());
+  bool renamed = false;
+  for (const auto& s : info->symbols) renamed = renamed || s.name == "grow_value_renamed_by_wheelfix";
+  CHECK(renamed);
+}
