@@ -157,16 +157,23 @@ TEST_CASE("random corruption never crashes", "[rewrite][malformed]") {
   CHECK(errors + oks == 3000);
 }
 
-TEST_CASE("a GNU hash bloom shift of 32 or more is an error when symbols are renamed", "[rewrite][malformed]") {
-  // fuzz/regressions/elf_rewriter/gnu-hash-bloom-shift-too-large: the shift
-  // applies to a 32-bit hash, so larger values cannot be rebuilt.
-  auto d = sample("bloom_shift");
+// File offset of the SHT_GNU_HASH section of a 64-bit image, 0 if none.
+template <typename Buffer>
+std::uint64_t gnu_hash_offset(const Buffer& d) {
   const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
   std::uint64_t gh = 0;
   for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
     const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
     if (s->sh_type == SHT_GNU_HASH) gh = s->sh_offset;
   }
+  return gh;
+}
+
+TEST_CASE("a GNU hash bloom shift of 32 or more is an error when symbols are renamed", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/gnu-hash-bloom-shift-too-large: the shift
+  // applies to a 32-bit hash, so larger values cannot be rebuilt.
+  auto d = sample("bloom_shift");
+  std::uint64_t gh = gnu_hash_offset(d);
   REQUIRE(gh != 0);
   elf::EditPlan plan;
   plan.rename_dynamic_symbols = {{"fix_value", "fix_value_renamed"}};
@@ -185,12 +192,7 @@ TEST_CASE("a hash table whose header reaches into .dynsym is an error when symbo
   // fuzz/regressions/elf_rewriter/gnu-hash-chains-overwrite-dynsym: the
   // rebuilt chains were written over the first symbols.
   auto d = sample("hash_overlap");
-  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
-  std::uint64_t gh = 0;
-  for (std::uint16_t i = 0; i < eh->e_shnum; ++i) {
-    const auto* s = reinterpret_cast<const Elf64_Shdr*>(d.data() + eh->e_shoff + i * sizeof(Elf64_Shdr));
-    if (s->sh_type == SHT_GNU_HASH) gh = s->sh_offset;
-  }
+  std::uint64_t gh = gnu_hash_offset(d);
   REQUIRE(gh != 0);
   elf::EditPlan plan;
   plan.rename_dynamic_symbols = {{"fix_value", "fix_value_renamed"}};
