@@ -11,7 +11,8 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DWHEELFIX_
   ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$BUILD_DIR" --target wheelfix -j"${JOBS:-$(nproc)}"
 bin="$BUILD_DIR/wheelfix"
-if readelf -d "$bin" 2>/dev/null | grep -q '(NEEDED)'; then
+dyn=$(readelf -d "$bin" 2>/dev/null || true)
+if grep -q '(NEEDED)' <<<"$dyn"; then
   echo "build-static.sh: $bin still has DT_NEEDED entries:" >&2
   readelf -d "$bin" | grep '(NEEDED)' >&2
   exit 1

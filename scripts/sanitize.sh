@@ -27,6 +27,8 @@ built=$(date +%s)
 # halt_on_error: a UBSan report is a failure, not a warning.  The
 # suppressions-free run must stay clean; fix the code rather than add one.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1}
+# Tests that measure memory (test_faults.sh) read this to know RSS is ASan's.
+export WHEELFIX_SANITIZED=address,undefined
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # Tests that build and run Python extensions or system tools load
 # uninstrumented code; only our own binaries carry the runtime (no

@@ -27,6 +27,16 @@ wf_assert_eq() {
   fi
 }
 
+# CMD | wf_has [GREP ARGS...] PATTERN: true when some line of stdin matches.
+# Reads all of stdin first: `CMD | grep -q` stops reading at the first match,
+# so CMD may die of SIGPIPE while still writing, and under pipefail that
+# turns a match into a failure.
+wf_has() {
+  local text
+  text=$(cat)
+  grep -q "$@" <<<"$text"
+}
+
 # Fails unless $WHEELFIX names an executable.
 wf_require_wheelfix() {
   [ -n "${WHEELFIX:-}" ] && [ -x "$WHEELFIX" ] ||

@@ -15,7 +15,7 @@ simple=$(wf_testwheel simple)
 # An ASan build keeps freed memory in quarantine, which would look like
 # growth; keep it small for the measurements here.
 asan=no
-if ldd "$WHEELFIX" 2>/dev/null | grep -q libasan; then
+if [ -n "${WHEELFIX_SANITIZED:-}" ] || ldd "$WHEELFIX" 2>/dev/null | wf_has libasan; then
   asan=yes
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 fi

@@ -83,7 +83,7 @@ for _ in $(seq 50); do
   curl -sf "$URL" >/dev/null && break
   sleep 0.1
 done
-curl -sf "$URL" | grep -q 'href="wf-index-demo/"' || wf_fail "the server does not serve the root page"
+curl -sf "$URL" | wf_has 'href="wf-index-demo/"' || wf_fail "the server does not serve the root page"
 
 # Requirements are spelled as METADATA's Name: pip < 23.2 compares a PEP 658
 # .metadata file's Name with the requested name without normalizing it

@@ -63,9 +63,9 @@ grep -q "manylinux_2_5_x86_64" "$T/show.out" || wf_fail "auditwheel show output:
 "$WHEELFIX" auditwheel show "$simple" | cmp - "$T/show.out" || wf_fail "'wheelfix auditwheel show' differs"
 "$AW" lddtree /bin/ls >"$T/ldd.out" || wf_fail "auditwheel lddtree /bin/ls"
 grep -q "libc.so.6 => " "$T/ldd.out" || wf_fail "auditwheel lddtree output: $(cat "$T/ldd.out")"
-"$AW" --version | grep -q "wheelfix" || wf_fail "auditwheel --version"
+"$AW" --version | wf_has "wheelfix" || wf_fail "auditwheel --version"
 "$AW" -V >/dev/null || wf_fail "auditwheel -V"
-"$AW" --help | grep -q "repair" || wf_fail "auditwheel --help"
+"$AW" --help | wf_has "repair" || wf_fail "auditwheel --help"
 rc=0; "$AW" frobnicate 2>/dev/null || rc=$?
 wf_assert_eq 2 "$rc" "exit status for an unknown auditwheel command"
 
@@ -81,7 +81,7 @@ for n in auditwheel patchelf; do
   wf_assert_eq "$self" "$(readlink "$T/links/sub/$n")" "$n link target"
 done
 wf_assert_eq "$expected" "$("$T/links/sub/patchelf" --print-needed "$lib")" "installed patchelf link"
-"$T/links/sub/auditwheel" --version | grep -q wheelfix || wf_fail "installed auditwheel link"
+"$T/links/sub/auditwheel" --version | wf_has wheelfix || wf_fail "installed auditwheel link"
 # An existing symlink is replaced.
 ln -sfn /nonexistent "$T/links/sub/patchelf"
 "$WHEELFIX" install-links -q "$T/links/sub" || wf_fail "install-links over existing symlinks"

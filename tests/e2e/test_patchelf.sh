@@ -83,8 +83,9 @@ printf '%s' '$ORIGIN/from/a/file' > rpath.txt
 "$PE" --set-rpath @rpath.txt --output out.so libfix.so
 [ "$("$PE" --print-rpath out.so)" = '$ORIGIN/from/a/file' ] || fail "@file argument"
 [ "$("$PE" --print-rpath libfix.so)" = '$ORIGIN' ] || fail "--output modified the input"
-"$PE" --version | grep -q '^patchelf ' || fail "--version"
-"$PE" --help | grep -q -- '--set-rpath' || fail "--help"
+# Captured first: `CMD | grep -q` may SIGPIPE CMD, a failure under pipefail.
+v=$("$PE" --version) && grep -q '^patchelf ' <<<"$v" || fail "--version"
+h=$("$PE" --help) && grep -q -- '--set-rpath' <<<"$h" || fail "--help"
 if "$PE" --no-such-flag prog 2>/dev/null; then fail "unknown option accepted"; fi
 cp prog p1 && cp prog p2
 "$WHEELFIX" patchelf --add-rpath /opt/extra p1 p2

@@ -58,7 +58,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 rm -rf "$T/src/recipedemo/build" "$T/src/recipedemo/src/"*.egg-info
 raw=$(ls "$T"/dist/recipedemo-1.0.0-*-linux_*.whl) || wf_fail "pip wheel made no linux_* wheel: $(ls "$T/dist")"
 
-"$WHEELFIX" --help 2>/dev/null | grep -qE '^ +build +' || wf_fail "this wheelfix has no 'build' command"
+"$WHEELFIX" --help 2>/dev/null | wf_has -E '^ +build +' || wf_fail "this wheelfix has no 'build' command"
 echo "builder stage: wheelfix build -r requirements.txt -w wheelhouse"
 (cd "$T" && LD_LIBRARY_PATH="$T/prefix/lib" "$WHEELFIX" build -r requirements.txt -w "$T/wheelhouse" \
   --python "$PY" --no-build-isolation --no-index) >"$T/build.log" 2>&1 ||

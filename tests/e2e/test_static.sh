@@ -17,12 +17,12 @@ wf_mktemp_dir T
 wf_build_testwheels
 
 # --- no dynamic dependencies ----------------------------------------------------
-if readelf -d "$WHEELFIX_STATIC_BINARY" | grep -q '(NEEDED)'; then
+if readelf -d "$WHEELFIX_STATIC_BINARY" | wf_has '(NEEDED)'; then
   wf_fail "static binary has DT_NEEDED entries: $(readelf -d "$WHEELFIX_STATIC_BINARY" | grep NEEDED)"
 fi
-readelf -l "$WHEELFIX_STATIC_BINARY" | grep -q 'INTERP' && wf_fail "static binary has a PT_INTERP (needs a loader)"
+readelf -l "$WHEELFIX_STATIC_BINARY" | wf_has 'INTERP' && wf_fail "static binary has a PT_INTERP (needs a loader)"
 if command -v file >/dev/null; then
-  file -L "$WHEELFIX_STATIC_BINARY" | grep -q "statically linked" ||
+  file -L "$WHEELFIX_STATIC_BINARY" | wf_has "statically linked" ||
     wf_fail "file does not call it statically linked: $(file -L "$WHEELFIX_STATIC_BINARY")"
 fi
 
@@ -30,7 +30,7 @@ fi
 mkdir -p "$T/alone"
 cp "$WHEELFIX_STATIC_BINARY" "$T/alone/wheelfix"
 bin="$T/alone/wheelfix"
-"$bin" --version | grep -q "statically linked" || wf_fail "--version: $("$bin" --version)"
+"$bin" --version | wf_has "statically linked" || wf_fail "--version: $("$bin" --version)"
 cd "$T/alone"
 for name in simple privlib cxxext; do
   whl=$(wf_testwheel $name)
@@ -53,5 +53,5 @@ ls "$T/alone" | grep -qv '^wheelfix$' && wf_fail "the static binary wrote files 
 lib=$WF_TESTWHEELS/privlib-libs/libwfpriv.so.1
 wf_assert_eq "$(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')" "$("$T/alone/patchelf" --print-needed "$lib")" \
   "static patchelf --print-needed"
-"$T/alone/auditwheel" show "$(wf_testwheel simple)" | grep -q manylinux_2_5_x86_64 || wf_fail "static auditwheel show"
+"$T/alone/auditwheel" show "$(wf_testwheel simple)" | wf_has manylinux_2_5_x86_64 || wf_fail "static auditwheel show"
 echo "static: ok"
