@@ -15,7 +15,6 @@ namespace {
 // auditwheel's repair flags that wheelfix's `repair` lacks.
 struct RepairExtras {
   std::string strip_level = "none";
-  bool disable_isa_check = false;
   bool collect_debug = false;
   bool no_copy_site_libs = false;
 };
@@ -23,7 +22,6 @@ struct RepairExtras {
 void add_repair_extras(CLI::App& cmd, RepairExtras& x) {
   cmd.add_option("--strip-level", x.strip_level, "none or all (debug/unneeded are not supported)")
       ->check(CLI::IsMember({"none", "debug", "unneeded", "all"}));
-  cmd.add_flag("--disable-isa-ext-check", x.disable_isa_check, "Accepted; the x86-64 ISA level is still checked");
   cmd.add_flag("--collect-debug-symbols", x.collect_debug, "Not supported");
   cmd.add_flag("--no-copy-site-libs", x.no_copy_site_libs, "Not supported");
 }
@@ -41,7 +39,6 @@ bool apply_repair_extras(const RepairExtras& x, RepairCmdOptions& o) {
     return false;
   }
   if (x.strip_level == "all") o.strip = true;
-  if (x.disable_isa_check) print_warning("auditwheel: --disable-isa-ext-check is ignored: wheelfix always checks the ISA level");
   return true;
 }
 
@@ -74,8 +71,6 @@ int auditwheel_main(int argc, char** argv) {
 
   ShowOptions show_opts;
   auto* show = add_show_command(app, show_opts);
-  bool show_isa = false;
-  show->add_flag("--disable-isa-ext-check", show_isa, "Accepted; the x86-64 ISA level is still checked");
   LddtreeOptions ldd_opts;
   auto* ldd = add_lddtree_command(app, ldd_opts);
   RepairCmdOptions repair_opts;

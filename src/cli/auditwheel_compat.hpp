@@ -11,9 +11,8 @@ namespace wheelfix::cli {
 // `-V/--version` and `-v` (verbosity). Flags keep auditwheel's meaning and
 // environment defaults (AUDITWHEEL_PLAT, AUDITWHEEL_ZIP_COMPRESSION_LEVEL);
 // wheelfix's own flags of those commands are accepted too. Flags wheelfix
-// cannot honour (--no-copy-site-libs, --disable-isa-ext-check,
-// --collect-debug-symbols) are refused or warned about, never silently
-// dropped. Returns the exit status: 0 ok, 1 failure (as auditwheel, also for
+// cannot honour (--no-copy-site-libs, --collect-debug-symbols,
+// --strip-level=debug|unneeded) are refused, never silently dropped. Returns the exit status: 0 ok, 1 failure (as auditwheel, also for
 // a pure-Python wheel), 2 bad command line.
 int auditwheel_main(int argc, char** argv);
 

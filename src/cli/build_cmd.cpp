@@ -154,6 +154,8 @@ CLI::App* add_build_command(CLI::App& app, BuildCmdOptions& o) {
   cmd->add_option("--plat", o.repair.plat, "Repair target policy or tag (a floor unless --only-plat)");
   cmd->add_flag("--only-plat", o.repair.only_plat, "Tag exactly --plat, not a better policy");
   cmd->add_option("--exclude", o.repair.exclude, "SONAME glob never vendored (repeatable)")->allow_extra_args(false);
+  cmd->add_flag("--disable-isa-ext-check", o.repair.no_isa_check,
+                "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("-z,--zip-compression-level", o.repair.level, "Deflate level 0-9 of rewritten members")
       ->check(CLI::Range(0, 9));
   cmd->add_option("-j,--jobs", o.repair.jobs, "Compression threads of repair (default: all cores)");
@@ -178,7 +180,7 @@ int run_build(BuildCmdOptions& o) {
     print_error(repair_opts.error().message);
     return kUsage;
   }
-  auto analyze_opts = make_analyze_options(o.repair.search, o.repair.exclude);
+  auto analyze_opts = make_analyze_options(o.repair.search, o.repair.exclude, !o.repair.no_isa_check);
   analyze_opts.threads = o.repair.jobs;  // -j bounds the analysis too, as in repair
   BuildContext ctx{o, *policies, std::move(analyze_opts), std::move(*repair_opts)};
   BuildRun run{ctx, {}};

@@ -17,12 +17,14 @@ util::Result<policy::PolicySet> load_policy_set(const std::vector<std::string>& 
   return util::make_error("no policy files found next to the wheelfix binary (policies/*.json); use --policy-file");
 }
 
-repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude) {
+repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude,
+                                            bool check_isa) {
   repair::AnalyzeOptions o;
   const char* env = std::getenv("LD_LIBRARY_PATH");
   o.loader = elf::make_loader_config(search.root, env ? std::optional<std::string>(env) : std::nullopt,
                                      search.ldpaths);
   o.eval.exclude = exclude;
+  o.eval.check_isa = check_isa;
   return o;
 }
 

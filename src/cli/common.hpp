@@ -16,8 +16,9 @@ namespace wheelfix::cli {
 util::Result<policy::PolicySet> load_policy_set(const std::vector<std::string>& files);
 
 // Loader configuration from --root/--ldpaths and LD_LIBRARY_PATH, plus the
-// --exclude globs.
-repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude);
+// --exclude globs and whether x86-64 ISA levels count (--disable-isa-ext-check).
+repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude,
+                                            bool check_isa = true);
 
 // A wheel opened and validated like `repair` does, and its analysis.
 struct AnalyzedWheel {

@@ -31,6 +31,8 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
   cmd->add_option("-j,--jobs", o.jobs, "Compression threads (default: all cores)");
   cmd->add_flag("--json", o.json, "One JSON report per wheel");
   cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  cmd->add_flag("--disable-isa-ext-check", o.no_isa_check,
+                "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_search_options(*cmd, o.search);
   return cmd;
@@ -54,7 +56,7 @@ int run_repair(const RepairCmdOptions& o) {
     print_error(o.wheel_dir + ": cannot create the output folder: " + ec.message());
     return kFailure;
   }
-  auto analyze_opts = make_analyze_options(o.search, o.exclude);
+  auto analyze_opts = make_analyze_options(o.search, o.exclude, !o.no_isa_check);
   analyze_opts.threads = o.jobs;
   nlohmann::json reports = nlohmann::json::array();
   int status = kOk;

@@ -17,6 +17,8 @@ CLI::App* add_show_command(CLI::App& app, ShowOptions& opts) {
   cmd->add_flag("--json", opts.json, "Machine-readable output (docs/json-schema.md)");
   cmd->add_flag("-v,--verbose", opts.verbose, "List the ELF files found");
   cmd->add_flag("-q,--quiet", opts.quiet, "One line per wheel: its best platform tag");
+  cmd->add_flag("--disable-isa-ext-check", opts.no_isa_check,
+                "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", opts.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_search_options(*cmd, opts.search);
   return cmd;
@@ -28,7 +30,7 @@ int run_show(const ShowOptions& opts) {
     print_error(policies.error().message);
     return kUsage;
   }
-  auto analyze_opts = make_analyze_options(opts.search, {});
+  auto analyze_opts = make_analyze_options(opts.search, {}, !opts.no_isa_check);
   nlohmann::json reports = nlohmann::json::array();
   int status = kOk;
   bool first = true;

@@ -27,6 +27,7 @@ struct ShowOptions {
   bool json = false;
   bool verbose = false;
   bool quiet = false;  // -q: one line per wheel, "<wheel>: <tag>"
+  bool no_isa_check = false;  // --disable-isa-ext-check
   std::vector<std::string> policy_files;  // --policy-file (replaces the defaults)
   SearchOptions search;
 };
@@ -45,6 +46,7 @@ struct RepairCmdOptions {
   unsigned jobs = 0;
   bool json = false;
   bool quiet = false;
+  bool no_isa_check = false;  // --disable-isa-ext-check
   std::vector<std::string> policy_files;
   SearchOptions search;
 };

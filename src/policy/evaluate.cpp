@@ -87,7 +87,7 @@ class Walker {
         add(ReasonKind::symbol_version, o.path, ref.library, ref.version);
       }
     }
-    if (o.arch == elf::Arch::x86_64 && o.isa_level > 1 && !policy_.is_fallback()) {
+    if (options_.check_isa && o.arch == elf::Arch::x86_64 && o.isa_level > 1 && !policy_.is_fallback()) {
       add(ReasonKind::isa_level, o.path, {}, "x86-64-v" + std::to_string(o.isa_level), family_name(policy_.libc));
     }
     for (const Dependency& dep : o.deps) {

@@ -57,6 +57,20 @@ wf_assert_eq 2 "$rc" "exit status for a bad AUDITWHEEL_ZIP_COMPRESSION_LEVEL"
 rc=0; "$AW" repair --strip-level=debug -w "$T/sd" "$simple" >/dev/null 2>&1 || rc=$?
 wf_assert_eq 2 "$rc" "exit status for the unsupported --strip-level=debug"
 
+# --disable-isa-ext-check is honoured: without it an x86-64-v3 build cannot be
+# repaired to manylinux, with it the wheel is retagged.
+if isav3=$(wf_testwheel isav3 2>/dev/null); then
+  rc=0; "$AW" repair -w "$T/isa-checked" "$isav3" 2>"$T/isa.err" || rc=$?
+  wf_assert_eq 1 "$rc" "exit status of auditwheel repair of an x86-64-v3 wheel"
+  grep -q "x86-64-v3" "$T/isa.err" || wf_fail "no ISA reason given: $(cat "$T/isa.err")"
+  "$AW" repair --disable-isa-ext-check -w "$T/isa" "$isav3" >/dev/null 2>&1 ||
+    wf_fail "auditwheel repair --disable-isa-ext-check"
+  wf_assert_eq "isav3-0.1.0-cp311-cp311-manylinux1_x86_64.manylinux_2_5_x86_64.whl" "$(ls "$T/isa")" \
+    "tag with --disable-isa-ext-check"
+  "$AW" show --disable-isa-ext-check "$isav3" | wf_has "manylinux_2_5_x86_64" ||
+    wf_fail "auditwheel show --disable-isa-ext-check"
+fi
+
 # --- show, lddtree, --version, -h -------------------------------------------------
 "$AW" show "$simple" >"$T/show.out" || wf_fail "auditwheel show"
 grep -q "manylinux_2_5_x86_64" "$T/show.out" || wf_fail "auditwheel show output: $(cat "$T/show.out")"

@@ -21,6 +21,15 @@ grep -q "libwfpriv.so.1 => $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1" <<<"$out"
 grep -q "symbol version GLIBC_2.14 in $WF_TESTWHEELS/privlib-libs/libwfpriv.so.1 (from libc.so.6)" <<<"$out" \
   || wf_fail "text reason: $out"
 
+# --disable-isa-ext-check: an x86-64-v3 build is no longer held back by it.
+if isav3=$(wf_testwheel isav3 2>/dev/null); then
+  out=$("$WHEELFIX" show "$isav3")
+  grep -q "needs x86-64-v3" <<<"$out" || wf_fail "isav3 without --disable-isa-ext-check: $out"
+  out=$("$WHEELFIX" show --disable-isa-ext-check "$isav3")
+  grep -q "platform tag: manylinux1_x86_64.manylinux_2_5_x86_64" <<<"$out" || wf_fail "--disable-isa-ext-check: $out"
+  grep -q "x86-64-v3" <<<"$out" && wf_fail "--disable-isa-ext-check still reports the ISA level: $out"
+fi
+
 # --policy-file replaces the installed policies: a newer policy file can be
 # dropped in. Here manylinux_2_12 is made to allow GLIBC_2.14.
 python3 - "$WHEELFIX_SOURCE_DIR/policies/manylinux-policy.json" "$tmp/custom.json" <<'PY'

@@ -192,6 +192,16 @@ TEST_CASE("x86-64 ISA levels above baseline fail manylinux and musllinux") {
   REQUIRE(musl.results.size() == 1);
   CHECK(described(musl.results[0]) == Lines{"pkg/_v3.so needs x86-64-v3 (musllinux requires baseline x86-64)"});
 
+  EvalOptions no_isa;  // --disable-isa-ext-check
+  no_isa.check_isa = false;
+  b[v3].libc = Libc::glibc;
+  Evaluation unchecked = evaluate(b.graph, real_policies(), no_isa);
+  REQUIRE(unchecked.best != nullptr);
+  CHECK(unchecked.best->name == "manylinux_2_5");
+  for (const auto& result : unchecked.results) {
+    for (const Reason& r : result.reasons) CHECK(r.kind != ReasonKind::isa_level);
+  }
+
   GraphBuilder arm;  // the level is an x86-64 notion
   int a = arm.wheel("pkg/_a.so", elf::Arch::aarch64);
   arm[a].isa_level = 3;

@@ -50,6 +50,10 @@ struct EvalOptions {
   // against a musl newer than every policy may use its new functions, so
   // it gets no musllinux tag, as with auditwheel).
   std::optional<std::pair<int, int>> musl_version;
+  // False: x86-64 ISA levels above baseline (GNU property notes) are not a
+  // reason (--disable-isa-ext-check, for wheels that check the CPU at run
+  // time before using the extensions).
+  bool check_isa = true;
 };
 
 enum class ReasonKind {
