@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <set>
 
 #include "wheelfix/util/strings.hpp"
@@ -22,6 +23,10 @@ bool iequals(std::string_view a, std::string_view b) {
 
 util::Result<Wheel> Wheel::open(const std::string& path, const ZipLimits& limits) {
   Wheel w;
+  // Before the name: an unexpanded glob ("dist/*.whl") is a missing file,
+  // not a badly named one.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return make_error(path, ": no such file");
   auto name = WheelFilename::parse(path);
   if (!name) {
     // parse() names the base name; report the path as given.

@@ -17,9 +17,10 @@ namespace wheelfix::wheel {
 // consistent. Move-only (owns the mapped archive).
 class Wheel {
  public:
-  // Opens and validates `path`. Fails with "<path>: <problem>" when: the
-  // file name does not parse, the archive is refused by ZipReader, there is
-  // not exactly one top-level "*.dist-info/" folder, its name is not
+  // Opens and validates `path`. Fails with "<path>: <problem>" when: there
+  // is no such file ("<path>: no such file", checked first), the file name
+  // does not parse, the archive is refused by ZipReader, there is not
+  // exactly one top-level "*.dist-info/" folder, its name is not
   // "{dist}-{version}" matching the file name (distribution compared
   // normalized and case-insensitively, version case-insensitively), WHEEL,
   // RECORD or METADATA is missing or does not parse (WHEEL's Wheel-Version
