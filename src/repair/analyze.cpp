@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <semaphore>
 
@@ -182,11 +183,32 @@ util::Result<InflatedElf> inflate_member(const wheel::ZipReader& zip, const whee
   return parsed(bytes);
 }
 
+// Counts members examined for AnalyzeOptions::progress (a no-op without a
+// callback); reports one member at a time.
+class ScanProgress {
+ public:
+  ScanProgress(const AnalyzeOptions& o, std::size_t total) : fn_(o.progress), total_(total) {}
+  void member_done(std::uint64_t inflated_bytes) {
+    if (!fn_) return;
+    std::lock_guard lock(mutex_);
+    bytes_ += inflated_bytes;
+    fn_(++done_, total_, bytes_);
+  }
+
+ private:
+  const std::function<void(std::size_t, std::size_t, std::uint64_t)>& fn_;
+  std::size_t total_;
+  std::mutex mutex_;
+  std::size_t done_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
 // Finds, inflates, hashes and parses the ELF members on `threads` threads,
 // largest first so that the biggest member does not finish alone. Results
 // come back in archive order; on failure the error of the first failing
 // member in archive order, whatever the thread count.
-util::Result<std::vector<WheelElf>> read_elf_members(const wheel::ZipReader& zip, unsigned threads) {
+util::Result<std::vector<WheelElf>> read_elf_members(const wheel::ZipReader& zip, const AnalyzeOptions& options) {
+  unsigned threads = options.threads;
   const auto& entries = zip.entries();
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < entries.size(); ++i)
@@ -200,10 +222,15 @@ util::Result<std::vector<WheelElf>> read_elf_members(const wheel::ZipReader& zip
   std::counting_semaphore<> temp_slots(kTempFileSlots);
   std::vector<std::optional<util::Result<InflatedElf>>> found(entries.size());
   std::atomic<std::size_t> first_bad{entries.size()};
+  ScanProgress progress(options, order.size());
   util::parallel_for(order.size(), t, [&](std::size_t k) {
     std::size_t i = order[k];
-    if (i > first_bad.load() || !member_is_elf(zip, entries[i])) return;
+    if (i > first_bad.load() || !member_is_elf(zip, entries[i])) {
+      progress.member_done(0);
+      return;
+    }
     found[i] = inflate_member(zip, entries[i], limit, temp_slots);
+    progress.member_done(entries[i].uncompressed_size);
     if (found[i]->ok()) return;
     for (std::size_t bad = first_bad.load(); i < bad && !first_bad.compare_exchange_weak(bad, i);) {
     }
@@ -249,7 +276,7 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
                                      const AnalyzeOptions& options) {
   Analysis a;
   a.wheel_path = zip.path();
-  WF_TRY(a.elves, read_elf_members(zip, options.threads));
+  WF_TRY(a.elves, read_elf_members(zip, options));
   std::map<std::string, std::shared_ptr<const elf::ElfInfo>> members;
   for (const auto& e : a.elves) members[e.member] = e.info;
 

@@ -2,6 +2,9 @@
 // resolves their dependencies as the loader would, and evaluates policies.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +22,11 @@ struct AnalyzeOptions {
   elf::LoaderConfig loader;  // where to look for external libraries
   policy::EvalOptions eval;  // --exclude, musl version
   unsigned threads = 0;      // members inflated and parsed at once; 0 = all cores
+  // Progress of the member scan (the long part of an analysis): members
+  // examined / members in the archive (folders excepted), and uncompressed
+  // bytes of ELF members inflated so far. Called from the worker threads,
+  // one call at a time, `done` increasing by one per call; empty = none.
+  std::function<void(std::size_t done, std::size_t total, std::uint64_t bytes)> progress = {};
 };
 
 // The content digest of a member, taken while it was inflated (and its
