@@ -35,11 +35,26 @@ util::Status install_link(const std::string& dir, const std::string& name, const
   return {};
 }
 
+std::string link_previous_state(const std::string& dir, const std::string& name, const std::string& target) {
+  fs::path link = fs::path(dir) / name;
+  std::error_code ec;
+  auto st = fs::symlink_status(link, ec);
+  if (ec || !fs::exists(st)) return "new";
+  if (fs::is_symlink(st)) {
+    auto old = fs::read_symlink(link, ec);
+    if (ec) return "replaces a symlink";
+    return old == target ? "unchanged" : "replaces the symlink to " + old.string();
+  }
+  if (fs::is_regular_file(st)) return "replaces a regular file";
+  return fs::is_directory(st) ? "replaces a folder" : "replaces a special file";
+}
+
 CLI::App* add_install_links_command(CLI::App& app, InstallLinksOptions& o) {
   auto* cmd = app.add_subcommand("install-links", "Create the auditwheel and patchelf symlinks to this binary in DIR");
   cmd->add_option("dir", o.dir, "Folder for the links (created if missing), e.g. /usr/local/bin")->required();
   cmd->add_flag("-f,--force", o.force, "Also replace regular files of those names");
-  cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  auto* quiet = cmd->add_flag("-q,--quiet", o.quiet, "Print errors only");
+  cmd->add_flag("-v,--verbose", o.verbose, "Also say what each link replaced")->excludes(quiet);
   return cmd;
 }
 
@@ -57,12 +72,15 @@ int run_install_links(const InstallLinksOptions& o) {
   }
   int status = kOk;
   for (const auto& name : kMultiCallNames) {
+    std::string before = o.verbose ? link_previous_state(o.dir, name, self.string()) : std::string();
     auto st = install_link(o.dir, name, self.string(), o.force);
     if (!st) {
       print_error(st.error().message);
       status = kFailure;
     } else if (!o.quiet) {
-      std::cout << (fs::path(o.dir) / name).string() << " -> " << self.string() << "\n";
+      std::cout << (fs::path(o.dir) / name).string() << " -> " << self.string();
+      if (o.verbose) std::cout << " (" << before << ")";
+      std::cout << "\n";
     }
   }
   return status;

@@ -15,7 +15,13 @@ struct InstallLinksOptions {
   std::string dir;
   bool force = false;  // replace regular files too
   bool quiet = false;
+  bool verbose = false;  // -v: also what each link replaced
 };
+
+// What is at `dir`/`name` now, for `install-links -v`: "new" (nothing),
+// "unchanged" (a symlink to `target` already), "replaces the symlink to
+// <old>", "replaces a regular file", or "replaces a <kind>".
+std::string link_previous_state(const std::string& dir, const std::string& name, const std::string& target);
 
 // The names the binary answers to when invoked through a link.
 inline const std::vector<std::string> kMultiCallNames = {"auditwheel", "patchelf"};

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "cli/lddtree_cmd.hpp"
 #include "cli/subcommands.hpp"
 #include "wheelfix/elf/loader.hpp"
 
@@ -59,7 +60,48 @@ nlohmann::json to_json(const DependencyTree& tree) {
   return j;
 }
 
+// Prints search_path_lines() under a heading.
+void print_search_path(std::ostream& out, const elf::LoaderConfig& config, const std::string& path,
+                       const elf::ElfInfo& info) {
+  out << "search path for the DT_NEEDED entries of " << path << ", in order:\n";
+  auto lines = search_path_lines(config, path, info);
+  if (lines.empty()) out << "  (none)\n";
+  for (const auto& l : lines) out << "  " << l << "\n";
+}
+
 }  // namespace
+
+std::vector<std::string> search_path_lines(const elf::LoaderConfig& config, const std::string& path,
+                                           const elf::ElfInfo& info) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& label, const std::vector<std::string>& dirs) {
+    for (const auto& d : dirs) out.push_back(label + ": " + d);
+  };
+  auto own = [&](bool runpath) {
+    add((runpath ? "RUNPATH of " : "RPATH of ") + path, elf::split_search_path(runpath ? *info.runpath : *info.rpath));
+  };
+  if (info.is_musl()) {  // musl: RPATH and RUNPATH alike, after LD_LIBRARY_PATH
+    if (config.ldpaths) {
+      add("--ldpaths", *config.ldpaths);
+      return out;
+    }
+    add("LD_LIBRARY_PATH", config.ld_library_path);
+    if (info.runpath || info.rpath) own(info.runpath.has_value());
+    add("musl path", elf::read_musl_path(config.root, info.arch));
+    return out;
+  }
+  if (info.rpath && !info.runpath) own(false);
+  if (!config.ldpaths) add("LD_LIBRARY_PATH", config.ld_library_path);
+  if (info.runpath) own(true);
+  if (config.ldpaths) {
+    add("--ldpaths", *config.ldpaths);
+    return out;
+  }
+  if (info.flags_1 & 0x800) return out;  // DF_1_NODEFLIB: no ld.so.conf, no default folders
+  add("ld.so.conf", config.conf_paths);
+  add("default path", config.default_paths.empty() ? elf::default_library_paths(info.arch) : config.default_paths);
+  return out;
+}
 
 void add_search_options(CLI::App& cmd, SearchOptions& opts) {
   cmd.add_option("--ldpaths", opts.ldpaths,
@@ -71,7 +113,8 @@ CLI::App* add_lddtree_command(CLI::App& app, LddtreeOptions& opts) {
   auto* cmd = app.add_subcommand("lddtree", "Print the shared-library dependency tree of an ELF file");
   cmd->add_option("file", opts.file, "ELF file")->required();
   cmd->add_flag("--json", opts.json, "Machine-readable output");
-  cmd->add_flag("-q,--quiet", opts.quiet, "No output; exit status 1 when a library is not found");
+  auto* quiet = cmd->add_flag("-q,--quiet", opts.quiet, "No output; exit status 1 when a library is not found");
+  cmd->add_flag("-v,--verbose", opts.verbose, "Also print the library search path, in order")->excludes(quiet);
   add_search_options(*cmd, opts.search);
   return cmd;
 }
@@ -91,6 +134,7 @@ int run_lddtree(const LddtreeOptions& opts) {
   bool missing = false;
   for (const auto& o : tree.objects)
     for (const auto& d : o.deps) missing |= d.object < 0;
+  if (opts.verbose) print_search_path(opts.json ? std::cerr : std::cout, config, opts.file, *tree.objects[0].info);
   if (opts.quiet) {
     // Only the exit status.
   } else if (opts.json) {

@@ -4,8 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/show_render.hpp"
 #include "wheelfix/util/atomic_file.hpp"
 #include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/strings.hpp"
 #include "wheelfix/wheel/zip_format.hpp"
 
 namespace wheelfix::cli {
@@ -48,9 +50,85 @@ nlohmann::json repair_report_json(const repair::RepairReport& r, double seconds)
   for (const auto& l : r.vendored)
     libs.push_back({{"name", l.soname}, {"member", l.member}, {"source_path", l.source_path}, {"size", l.size},
                     {"sha256", l.sha256}});
-  return {{"input", r.input},     {"output", r.output},     {"ok", true},
-          {"tag", r.platform_tag}, {"policy", r.policy},     {"vendored", libs},
-          {"warnings", r.warnings}, {"seconds", seconds}};
+  return {{"input", r.input},       {"output", r.output},     {"ok", true},       {"tag", r.platform_tag},
+          {"policy", r.policy},       {"vendored", libs},       {"warnings", r.warnings},
+          {"seconds", seconds},       {"pure", false},          {"copied", false}};
+}
+
+std::optional<UnreachedPolicy> unreached_policy(const repair::Analysis& a, const policy::PolicySet& policies,
+                                                const repair::RepairOptions& o) {
+  const auto& e = a.eval;
+  const policy::PolicyResult* result = nullptr;
+  if (!o.plat) {
+    if (e.best || e.results.empty()) return std::nullopt;
+    result = &e.results.back();
+  } else {
+    const policy::Policy* p = policies.find(*o.plat);
+    if (!p || p->is_fallback()) return std::nullopt;
+    for (const auto& r : e.results)
+      if (r.policy && r.policy->name == p->name) result = &r;
+  }
+  if (!result || result->ok || !result->policy) return std::nullopt;
+  return UnreachedPolicy{result->policy->name, result->reasons};
+}
+
+nlohmann::json repair_failure_json(const std::string& input, const std::string& error, double seconds,
+                                   const std::optional<UnreachedPolicy>& unreached, bool pure) {
+  return {{"input", input},
+          {"ok", false},
+          {"error", error},
+          {"seconds", seconds},
+          {"pure", pure},
+          {"unreached_policy", unreached ? nlohmann::json(unreached->policy) : nlohmann::json(nullptr)},
+          {"reasons", reasons_json(unreached ? unreached->reasons : std::vector<policy::Reason>{})}};
+}
+
+nlohmann::json pure_copy_json(const std::string& input, const std::string& output, const std::string& tag,
+                              double seconds) {
+  return {{"input", input},   {"output", output},       {"ok", true},
+          {"tag", tag},       {"policy", nullptr},      {"vendored", nlohmann::json::array()},
+          {"warnings", nlohmann::json::array()},        {"seconds", seconds},
+          {"pure", true},     {"copied", true}};
+}
+
+std::vector<std::string> describe_edits(const elf::EditPlan& e) {
+  std::vector<std::string> out;
+  if (e.soname) out.push_back("set DT_SONAME " + *e.soname);
+  for (const auto& [from, to] : e.replace_needed) out.push_back("replace DT_NEEDED " + from + " -> " + to);
+  for (const auto& n : e.remove_needed) out.push_back("remove DT_NEEDED " + n);
+  for (const auto& n : e.add_needed) out.push_back("add DT_NEEDED " + n);
+  const char* tag = e.force_rpath ? "DT_RPATH" : "DT_RUNPATH";
+  switch (e.rpath_op) {
+    case elf::RpathOp::set: out.push_back(std::string("set ") + tag + " " + e.rpath); break;
+    case elf::RpathOp::add: out.push_back(std::string("add to ") + tag + " " + e.rpath); break;
+    case elf::RpathOp::remove: out.push_back("remove DT_RPATH/DT_RUNPATH"); break;
+    case elf::RpathOp::shrink: out.push_back("shrink DT_RPATH/DT_RUNPATH"); break;
+    case elf::RpathOp::none: break;
+  }
+  return out;
+}
+
+std::vector<std::string> describe_plan(const repair::RepairPlan& plan, bool strip) {
+  std::vector<std::string> out;
+  out.push_back("target " + (plan.target ? plan.target->name : std::string("?")) + ", tag " +
+                util::join(plan.platform_tags, "."));
+  auto add_edits = [&](const elf::EditPlan& edits) {
+    for (auto& line : describe_edits(edits)) out.push_back("    " + line);
+  };
+  for (const auto& g : plan.grafts) {
+    out.push_back("  vendor " + g.lib.source_path + " -> " + g.lib.member);
+    add_edits(g.edits);
+  }
+  for (const auto& [member, fp] : plan.files) {
+    if (fp.moved_script)
+      out.push_back("  move " + member + " -> " + fp.member + " (a launcher script takes its place)");
+    else
+      out.push_back("  edit " + member);
+    add_edits(fp.edits);
+  }
+  if (plan.grafts.empty() && plan.files.empty()) out.push_back("  nothing to vendor, no ELF file edited");
+  if (strip) out.push_back("  strip every ELF file written (--strip)");
+  return out;
 }
 
 util::Status copy_wheel_unchanged(const std::string& wheel, const std::string& dir) {

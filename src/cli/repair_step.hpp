@@ -3,9 +3,12 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/subcommands.hpp"
+#include "repair/plan.hpp"
 #include "wheelfix/policy/policy.hpp"
 #include "wheelfix/repair/analyze.hpp"
 #include "wheelfix/repair/repair.hpp"
@@ -21,6 +24,41 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
 
 // One wheel's `--json` report entry (schema_version 1, docs/json-schema.md).
 nlohmann::json repair_report_json(const repair::RepairReport& r, double seconds);
+
+// A policy a repair aims at but the analysis shows it cannot reach.
+struct UnreachedPolicy {
+  std::string policy;                   // its name
+  std::vector<policy::Reason> reasons;  // why, as `show` lists them
+};
+
+// The policy a repair with `o` would refuse to repair to, chosen as the
+// repair chooses it: --plat when given, else the best policy (when none is
+// reached: the last one evaluated, the newest). nullopt when the target is
+// reached, unknown, or no policy applies to the wheel at all.
+std::optional<UnreachedPolicy> unreached_policy(const repair::Analysis& a, const policy::PolicySet& policies,
+                                                const repair::RepairOptions& o);
+
+// The `--json` entry of a wheel that failed: input, ok false, error (as on
+// stderr), seconds, pure (refused as a pure-Python wheel), unreached_policy
+// (string or null) and its reasons (empty unless a policy was unreachable).
+nlohmann::json repair_failure_json(const std::string& input, const std::string& error, double seconds,
+                                   const std::optional<UnreachedPolicy>& unreached, bool pure = false);
+
+// The `--json` entry of a pure-Python wheel copied unchanged to `output`
+// (--allow-pure-python-wheel): ok, pure and copied true, `tag` the platform
+// tags of its file name, policy null, nothing vendored.
+nlohmann::json pure_copy_json(const std::string& input, const std::string& output, const std::string& tag,
+                              double seconds);
+
+// The edits of one ELF file, one line each ("set DT_SONAME x", "replace
+// DT_NEEDED a -> b", "remove DT_NEEDED x", "set DT_RPATH p", ...), in the
+// order the rewriter applies them; empty when there are none.
+std::vector<std::string> describe_edits(const elf::EditPlan& edits);
+
+// `repair -v`'s view of a plan, one line each, indented by two spaces per
+// level: the target and tag, each vendored library (source -> member) and
+// its edits, each in-wheel file edited or moved and its edits.
+std::vector<std::string> describe_plan(const repair::RepairPlan& plan, bool strip);
 
 // Copies `wheel` byte for byte into folder `dir` (atomically, same name).
 util::Status copy_wheel_unchanged(const std::string& wheel, const std::string& dir);

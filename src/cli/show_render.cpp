@@ -113,20 +113,24 @@ nlohmann::json render_show_json(const repair::Analysis& a) {
     p["aliases"] = r.policy->aliases;
     p["priority"] = r.policy->priority;
     p["ok"] = r.ok;
-    nlohmann::json reasons = nlohmann::json::array();
-    for (const auto& reason : r.reasons) {
-      reasons.push_back({{"kind", policy::reason_kind_name(reason.kind)},
-                         {"file", reason.file},
-                         {"library", reason.library},
-                         {"symbol", reason.symbol},
-                         {"detail", reason.detail},
-                         {"message", reason.describe()}});
-    }
-    p["reasons"] = reasons;
+    p["reasons"] = reasons_json(r.reasons);
     policies.push_back(p);
   }
   j["policies"] = policies;
   return j;
+}
+
+nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& reason : reasons) {
+    out.push_back({{"kind", policy::reason_kind_name(reason.kind)},
+                   {"file", reason.file},
+                   {"library", reason.library},
+                   {"symbol", reason.symbol},
+                   {"detail", reason.detail},
+                   {"message", reason.describe()}});
+  }
+  return out;
 }
 
 }  // namespace wheelfix::cli

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <vector>
 
 #include "wheelfix/repair/analyze.hpp"
 
@@ -15,5 +16,8 @@ inline constexpr int kShowSchemaVersion = 1;
 void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose);
 // The JSON object describing one analyzed wheel.
 nlohmann::json render_show_json(const repair::Analysis& a);
+// The `reasons[]` array of `show --json` (kind, file, library, symbol,
+// detail, message), also used by `repair --json` for a policy it cannot reach.
+nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons);
 
 }  // namespace wheelfix::cli

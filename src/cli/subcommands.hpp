@@ -19,6 +19,7 @@ struct LddtreeOptions {
   std::string file;
   bool json = false;
   bool quiet = false;  // -q: no output, the exit status says whether all were found
+  bool verbose = false;  // -v: also the search path, in order
   SearchOptions search;
 };
 
@@ -46,6 +47,7 @@ struct RepairCmdOptions {
   unsigned jobs = 0;
   bool json = false;
   bool quiet = false;
+  bool verbose = false;  // -v: the plan of each wheel
   bool no_isa_check = false;  // --disable-isa-ext-check
   std::vector<std::string> policy_files;
   SearchOptions search;
