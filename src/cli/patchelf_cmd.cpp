@@ -166,10 +166,13 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
     } else if (a == "--debug" || a == "--no-sort") {
       // Accepted for compatibility; wheelfix always keeps sections sorted.
     } else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
+      std::fputs(kUsage, stderr);  // where patchelf prints it
       return kOk;
     } else if (a == "--version") {
-      std::printf("patchelf 0.18.0 (wheelfix %s)\n", WHEELFIX_VERSION);
+      // Exactly patchelf's line: build tools parse what follows "patchelf "
+      // as a version (maturin requires semver); `wheelfix --version` says
+      // which wheelfix this is.
+      std::printf("patchelf 0.18.0\n");
       return kOk;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       std::fputs(kUsage, stderr);
