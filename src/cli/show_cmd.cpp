@@ -8,6 +8,7 @@
 #include "cli/common.hpp"
 #include "cli/show_render.hpp"
 #include "cli/subcommands.hpp"
+#include "wheelfix/policy/claimed_tags.hpp"
 
 namespace wheelfix::cli {
 
@@ -59,9 +60,14 @@ int run_show(const ShowOptions& opts) {
       status = combine_status(status, kPurePython);
       continue;
     }
+    // A name whose tags the binaries contradict is an error (exit 1), after
+    // the report that shows why.
+    auto tag_problems = policy::claimed_tag_problems(opened->wheel.filename().platform_tags, analysis.eval,
+                                                     *policies);
     if (opts.json) {
       auto report = render_show_json(analysis);
       report["warnings"] = warnings;
+      report["tag_problems"] = tag_problems;
       reports.push_back(std::move(report));
     } else if (opts.quiet) {
       std::cout << path << ": " << analysis.eval.platform_tag << "\n";
@@ -69,6 +75,8 @@ int run_show(const ShowOptions& opts) {
       if (!first) std::cout << "\n";
       render_show_text(std::cout, analysis, opts.verbose);
     }
+    for (const auto& problem : tag_problems) print_error(path + ": " + problem);
+    if (!tag_problems.empty()) status = combine_status(status, kFailure);
     first = false;
   }
   if (opts.json) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "wheelfix/policy/claimed_tags.hpp"
 #include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/strings.hpp"
@@ -101,6 +102,15 @@ bool is_data_script(const std::string& member) {
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& a,
                                           const policy::PolicySet& policies, const RepairOptions& o) {
   RepairPlan plan;
+  // Retagging replaces only linux_* tags, so a name that already claims
+  // what the binaries contradict would carry the claim into the output.
+  auto claimed = policy::claimed_tag_problems(wheel.filename().platform_tags, a.eval, policies);
+  if (!claimed.empty()) {
+    std::string why;
+    for (const auto& c : claimed) why += "\n  - " + c;
+    return util::make_error(a.wheel_path, ": its file name claims tags its binaries contradict (repair only replaces "
+                            "linux_* tags; rename the wheel to linux_<arch> first):", why);
+  }
   WF_TRY(const policy::Policy* target, choose_target(a, policies, o));
   plan.target_set.policies = {*target};
   plan.target = &plan.target_set.policies[0];

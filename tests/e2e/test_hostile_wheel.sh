@@ -69,6 +69,9 @@ mk "$base" "$tmp/in/mismatch-0.1.0-$plat.whl" other
 mk "$base" "$tmp/in/unlisted-0.1.0-$plat.whl" unlisted unlist=unlisted-0.1.0.dist-info/METADATA
 liar="$tmp/in/liar-0.1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
 mk "$future" "$liar" liar plat=manylinux_2_17_x86_64
+# x86_64 binaries in a wheel named (and tagged in WHEEL) for aarch64.
+armliar="$tmp/in/armliar-0.1.0-cp311-cp311-linux_aarch64.whl"
+mk "$base" "$armliar" armliar plat=linux_aarch64
 
 # expect_repair_refused FILE PATTERN: repair exits 1 with "wheelfix: error:
 # FILE: ...PATTERN", writes nothing, leaves FILE unchanged.
@@ -200,17 +203,36 @@ wf_assert_eq 0 "$(status_of "$WHEELFIX" repair --allow-pure-python-wheel -w "$tm
   "repair --allow-pure-python-wheel pure + good"
 
 # Tags that lie: the name says manylinux_2_17, the extension needs
-# GLIBC_2.99.  show reports the real tag and the reason; repair refuses.
-out=$("$WHEELFIX" show "$liar") || wf_fail "show of the mistagged wheel exited $?"
+# GLIBC_2.99.  show reports the real tag and the reason, then an error for
+# the claimed tag (exit 1); repair refuses.
+rc=0
+out=$("$WHEELFIX" show "$liar" 2>"$tmp/liar.err") || rc=$?
+wf_assert_eq 1 "$rc" "show exit status of the mistagged wheel"
 grep -q "platform tag: linux_x86_64" <<<"$out" || wf_fail "show believed the file name: $out"
 grep -q "GLIBC_2.99" <<<"$out" || wf_fail "show does not name GLIBC_2.99: $out"
-"$WHEELFIX" show --json "$liar" >"$tmp/liar.json" || wf_fail "show --json of the mistagged wheel failed"
+grep -qF "wheelfix: error: $liar: tagged manylinux_2_17_x86_64, but manylinux_2_17 is not reached: symbol version GLIBC_2.99" \
+  "$tmp/liar.err" || wf_fail "show does not call the claimed tag false: $(cat "$tmp/liar.err")"
+rc=0
+"$WHEELFIX" show --json "$liar" >"$tmp/liar.json" 2>/dev/null || rc=$?
+wf_assert_eq 1 "$rc" "show --json exit status of the mistagged wheel"
 python3 - "$tmp/liar.json" <<'PY' || wf_fail "show --json believed the file name: $(cat "$tmp/liar.json")"
 import json, sys
 w = json.load(open(sys.argv[1]))["wheels"][0]
 text = json.dumps(w)
 assert "manylinux_2_17_x86_64" not in json.dumps(w.get("platform_tag", w.get("tag", ""))), text
 assert "GLIBC_2.99" in text, text
+assert len(w["tag_problems"]) == 1 and w["tag_problems"][0].startswith("tagged manylinux_2_17_x86_64, but"), text
 PY
-expect_repair_refused "$liar" "GLIBC_2.99|cannot|no .*policy"
+expect_repair_refused "$liar" "tagged manylinux_2_17_x86_64, but manylinux_2_17 is not reached"
+
+# The arch in the name is not the binaries' arch: show and repair refuse it
+# (repair used to retag it x86_64 silently).
+rc=0
+"$WHEELFIX" show "$armliar" >/dev/null 2>"$tmp/armliar.err" || rc=$?
+wf_assert_eq 1 "$rc" "show exit status of the wheel tagged for another arch"
+grep -qF "wheelfix: error: $armliar: tagged linux_aarch64, but its ELF files are x86_64" "$tmp/armliar.err" ||
+  wf_fail "show does not report the arch contradiction: $(cat "$tmp/armliar.err")"
+expect_repair_refused "$armliar" "tagged linux_aarch64, but its ELF files are x86_64"
+# A wheel whose name holds is no problem.
+"$WHEELFIX" show "$base" >/dev/null || wf_fail "show of the base wheel"
 echo "ok: hostile wheels"
