@@ -100,44 +100,101 @@ util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes
   return std::optional<std::vector<std::uint8_t>>{std::move(out)};
 }
 
+namespace {
+
+// Writes all of `data` at `offset` of `fd`. Fails with "<name>: <strerror>".
+util::Status pwrite_all(int fd, util::Bytes data, std::uint64_t offset, const std::string& name) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return make_error(name, ": write error: ", std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// Writes `fe` applied to the file open as `in_fd` (named `in_name`) into
+// the empty file `out_fd` (named `out_name`): the kept prefix copied in the
+// kernel (holes stay holes), zeros up to the tail, the tail, the patches.
+util::Status write_edit(int in_fd, const rw::FileEdit& fe, int out_fd, const std::string& in_name,
+                        const std::string& out_name) {
+  WF_CHECK(copy_prefix(in_fd, out_fd, fe.keep, in_name));
+  if (!fe.tail.empty()) {
+    if (::ftruncate(out_fd, static_cast<off_t>(fe.tail_offset)) != 0)
+      return make_error(out_name, ": ", std::strerror(errno));
+    WF_CHECK(pwrite_all(out_fd, util::Bytes(fe.tail.data(), fe.tail.size()), fe.tail_offset, out_name));
+  }
+  for (const auto& p : fe.patches)
+    WF_CHECK(pwrite_all(out_fd, util::Bytes(p.bytes.data(), p.bytes.size()), p.offset, out_name));
+  return {};
+}
+
+// The input of a file rewrite: mapped (for the parser), open (for the
+// copy) and planned.
+struct PlannedFile {
+  util::MappedFile map;
+  rw::FileEdit edit;
+  RewriteOutcome outcome;
+};
+
+util::Result<PlannedFile> plan_file(const std::string& path, const std::string& name, const EditPlan& plan) {
+  PlannedFile f;
+  auto map = util::MappedFile::open(path);
+  if (!map) return name == path ? map.error() : make_error(name, ": ", map.error().message);
+  f.map = std::move(map).value();
+  WF_TRY(auto img, rw::parse_image(f.map.bytes(), name));
+  WF_TRY(f.edit, rw::plan_edits(img, plan));
+  f.outcome.old_size = f.map.size();
+  f.outcome.new_size = f.edit.new_size();
+  f.outcome.changed = !unchanged(f.edit, f.map.size());
+  f.outcome.layout_changed = f.edit.layout_changed;
+  return f;
+}
+
+// open(2) for reading, fstat'ed. Fails with "<path>: <strerror>".
+util::Result<int> open_input(const std::string& path, const std::string& name, struct stat* st) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fstat(fd, st) != 0) {
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    return make_error(name, ": ", std::strerror(err));
+  }
+  return fd;
+}
+
+}  // namespace
+
 util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& plan,
                                      const RewriteOptions& options) {
-  WF_TRY(auto mf, util::MappedFile::open(path));
-  WF_TRY(auto img, rw::parse_image(mf.bytes(), path));
-  WF_TRY(auto fe, rw::plan_edits(img, plan));
-  RewriteOutcome out;
-  out.old_size = mf.size();
-  out.new_size = fe.new_size();
-  out.changed = !unchanged(fe, mf.size());
-  out.layout_changed = fe.layout_changed;
+  WF_TRY(auto f, plan_file(path, path, plan));
   bool in_place = options.output.empty() || options.output == path;
-  if (!out.changed && in_place) return out;
+  if (!f.outcome.changed && in_place) return f.outcome;
 
   struct stat st {};
-  int in_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in_fd < 0 || ::fstat(in_fd, &st) != 0) {
-    if (in_fd >= 0) ::close(in_fd);
-    return make_error(path, ": ", std::strerror(errno));
-  }
+  WF_TRY(int in_fd, open_input(path, path, &st));
   const std::string& target = in_place ? path : options.output;
   auto af = util::AtomicFile::create(target, st.st_mode & 07777);
   if (!af) {
     ::close(in_fd);
     return af.error();
   }
-  auto st_copy = copy_prefix(in_fd, af->fd(), fe.keep, path);
+  auto written = write_edit(in_fd, f.edit, af->fd(), path, target);
   ::close(in_fd);
-  if (!st_copy) return st_copy.error();
-  if (!fe.tail.empty()) {
-    if (::ftruncate(af->fd(), static_cast<off_t>(fe.tail_offset)) != 0)
-      return make_error(target, ": ", std::strerror(errno));
-    WF_CHECK(af->pwrite(util::Bytes(fe.tail.data(), fe.tail.size()), fe.tail_offset));
-  } else if (::ftruncate(af->fd(), static_cast<off_t>(fe.keep)) != 0) {
-    return make_error(target, ": ", std::strerror(errno));
-  }
-  for (const auto& p : fe.patches) WF_CHECK(af->pwrite(util::Bytes(p.bytes.data(), p.bytes.size()), p.offset));
+  if (!written) return written.error();
   WF_CHECK(af->commit());
-  return out;
+  return f.outcome;
+}
+
+util::Result<RewriteOutcome> rewrite_to_fd(const std::string& path, const std::string& name, const EditPlan& plan,
+                                           int out_fd) {
+  WF_TRY(auto f, plan_file(path, name, plan));
+  struct stat st {};
+  WF_TRY(int in_fd, open_input(path, name, &st));
+  auto written = write_edit(in_fd, f.edit, out_fd, name, name);
+  ::close(in_fd);
+  if (!written) return written.error();
+  return f.outcome;
 }
 
 util::Result<DynamicFacts> read_dynamic_facts(util::Bytes data, const std::string& name) {

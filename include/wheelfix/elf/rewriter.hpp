@@ -69,6 +69,18 @@ struct RewriteOutcome {
 util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& plan,
                                      const RewriteOptions& options = {});
 
+// Streaming variant for a caller that keeps the result in a file of its
+// own: writes the rewritten content of the ELF file at `path` (named `name`
+// in errors) into `out_fd`, an empty file open for writing, from offset 0.
+// The input is mapped and parsed; its unchanged bytes are copied in the
+// kernel (never read into memory, holes stay holes), then the changed bytes
+// and the appended segment are written. When the plan changes nothing the
+// output is a copy of the input (outcome.changed is false). The bytes are
+// those rewrite_bytes() would return. Fails with "<name>: <problem>"; the
+// output may then be partly written.
+util::Result<RewriteOutcome> rewrite_to_fd(const std::string& path, const std::string& name, const EditPlan& plan,
+                                           int out_fd);
+
 // In-memory variant: returns the rewritten bytes of `data` (named `name` in
 // errors), or nullopt when the plan changes nothing.
 util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes data,
