@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -14,7 +15,7 @@
 
 #include "repair/plan.hpp"
 #include "repair/sbom.hpp"
-#include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/elf/rewriter.hpp"
 #include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/parallel.hpp"
@@ -30,55 +31,80 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs binutils' strip on `data` (through a short-lived named file in
-// `dir`, which strip needs) and returns the stripped bytes.
-util::Result<std::vector<std::uint8_t>> strip_bytes(util::Bytes data, const std::string& name,
-                                                    const std::string& dir) {
+// A named scratch file, removed when this goes out of scope unless
+// `path` was cleared (the file was handed on).
+struct ScratchName {
+  std::string path;
+  ~ScratchName() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+// Rewrites the ELF file at `src` (named `name` in errors) per `plan` into a
+// named scratch file in `dir`, strips it there with binutils' strip (which
+// needs a name, and replaces the file), and hands the result back as an
+// anonymous file. File to file: never whole in memory.
+util::Result<util::TempFile> write_stripped(const std::string& src, const std::string& name,
+                                            const elf::EditPlan& plan, const std::string& dir) {
   std::string tmpl = dir + "/.wheelfix-strip-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   int fd = ::mkstemp(buf.data());
   if (fd < 0) return util::make_error(dir, ": ", std::strerror(errno));
+  ScratchName scratch{buf.data()};
+  auto written = elf::rewrite_to_fd(src, name, plan, fd);
   ::close(fd);
-  std::string path = buf.data();
-  auto cleanup = [&] { ::unlink(path.c_str()); };
-  if (auto st = util::write_file_atomic(path, data); !st) {
-    cleanup();
-    return st.error();
-  }
-  auto r = util::run_process({"strip", "-s", path});
-  if (!r.ok() || r->exit_code != 0) {
-    cleanup();
-    return util::make_error(name, ": strip failed");
-  }
-  auto m = util::MappedFile::open(path);
-  cleanup();
-  if (!m) return m.error();
-  return std::vector<std::uint8_t>(m->bytes().begin(), m->bytes().end());
+  if (!written) return written.error();
+  auto r = util::run_process({"strip", "-s", scratch.path});
+  if (!r.ok() || r->exit_code != 0) return util::make_error(name, ": strip failed");
+  WF_TRY(auto out, util::TempFile::adopt(scratch.path));
+  scratch.path.clear();
+  return out;
 }
 
-// Rewrites `data` per `plan` (and strips it when asked) into an anonymous
-// file in `dir`, so that at most one edited file is held in memory.
-util::Result<util::TempFile> write_edited(util::Bytes data, const std::string& name, const elf::EditPlan& plan,
+// Rewrites the ELF file at `src` per `plan` (and strips it when asked) into
+// an anonymous file in `dir`: unchanged bytes are copied file to file, so
+// not even one whole copy of a large library is held in memory.
+util::Result<util::TempFile> write_edited(const std::string& src, const std::string& name, const elf::EditPlan& plan,
                                           bool strip, const std::string& dir) {
-  WF_TRY(auto edited, elf::rewrite_bytes(data, name, plan));
-  util::Bytes bytes = edited ? util::Bytes(edited->data(), edited->size()) : data;
-  if (strip) {
-    WF_TRY(auto stripped, strip_bytes(bytes, name, dir));
-    return util::TempFile::create(dir, util::Bytes(stripped.data(), stripped.size()));
-  }
-  return util::TempFile::create(dir, bytes);
+  if (strip) return write_stripped(src, name, plan, dir);
+  WF_TRY(auto out, util::TempFile::create(dir, {}));
+  WF_CHECK(elf::rewrite_to_fd(src, name, plan, out.fd()));
+  return out;
 }
 
-std::string hash_file(const std::string& path, std::uint64_t* size) {
-  auto m = util::MappedFile::open(path);
-  if (!m) return {};
-  *size = m->size();
-  return wheel::record_hash(m->bytes());
+// Inflates member `e` of `zip` into an anonymous file in `dir`, piece by
+// piece (the reader drops the archive pages it has consumed).
+util::Result<util::TempFile> inflate_to_file(const wheel::ZipReader& zip, const wheel::ZipEntry& e,
+                                             const std::string& dir) {
+  WF_TRY(auto file, util::TempFile::create(dir, {}));
+  util::Status written;
+  WF_CHECK(zip.stream(e, [&](util::Bytes piece) {
+    if (written) written = file.append(piece);
+  }));
+  if (!written) return util::make_error(dir, ": ", e.name, ": ", written.error().message);
+  return file;
 }
 
 std::string record_hash_of(const util::Sha256Digest& digest) {
   return "sha256=" + util::to_urlsafe_b64_nopad(util::as_bytes(digest));
+}
+
+// RECORD hash and size of a file, read through a mapping in slices that
+// are dropped from the resident set once hashed. Empty on error.
+std::string hash_file(const std::string& path, std::uint64_t* size) {
+  auto m = util::MappedFile::open(path);
+  if (!m) return {};
+  *size = m->size();
+  constexpr std::size_t kSlice = 8u << 20;
+  util::Sha256 sha;
+  util::Bytes all = m->bytes();
+  for (std::size_t off = 0; off < all.size(); off += kSlice) {
+    util::Bytes slice = all.subspan(off, std::min(kSlice, all.size() - off));
+    sha.update(slice);
+    m->release(slice);
+  }
+  return record_hash_of(sha.finish());
 }
 
 // The digests the analysis took of `zip`'s members, by name; only those
@@ -200,8 +226,8 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
     }
     elf::EditPlan edits = fit != plan.files.end() ? fit->second.edits : elf::EditPlan{};
     std::string member = fit != plan.files.end() ? fit->second.member : e.name;
-    WF_TRY(auto data, zip.read(e));
-    auto file = write_edited(util::Bytes(data.data(), data.size()), e.name, edits, o.strip, scratch);
+    WF_TRY(auto inflated, inflate_to_file(zip, e, scratch));
+    auto file = write_edited(inflated.path(), e.name, edits, o.strip, scratch);
     if (!file) return util::make_error(whl.path(), ": ", file.error().message);
     edited.push_back(std::move(file).value());
     WF_CHECK(add_new_file(member, edited.back().path(), e.is_executable() || member != e.name));
@@ -210,8 +236,7 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
   // 2. The grafted libraries, renamed and edited.
   for (const auto& g : plan.grafts) {
     if (o.progress) o.progress("vendoring", report.vendored.size(), plan.grafts.size(), 0);
-    WF_TRY(auto src, util::MappedFile::open(g.lib.source_path));
-    auto file = write_edited(src.bytes(), g.lib.source_path, g.edits, o.strip, scratch);
+    auto file = write_edited(g.lib.source_path, g.lib.source_path, g.edits, o.strip, scratch);
     if (!file) return util::make_error(whl.path(), ": ", file.error().message);
     edited.push_back(std::move(file).value());
     WF_CHECK(add_new_file(g.lib.member, edited.back().path(), g.executable));

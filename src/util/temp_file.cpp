@@ -17,6 +17,13 @@ Result<TempFile> TempFile::create(const std::string& dir, Bytes data) {
   return f;
 }
 
+Result<TempFile> TempFile::adopt(const std::string& path) {
+  TempFile f;
+  f.fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (f.fd_ < 0 || ::unlink(path.c_str()) != 0) return make_error(path, ": ", std::strerror(errno));
+  return f;
+}
+
 Status TempFile::append(Bytes data) {
   std::size_t done = 0;
   while (done < data.size()) {

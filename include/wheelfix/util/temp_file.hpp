@@ -16,6 +16,11 @@ class TempFile {
   // "<dir>: <strerror>" (e.g. disk full, folder not writable).
   static Result<TempFile> create(const std::string& dir, Bytes data);
 
+  // Takes over the named file at `path`: opens it for reading and writing
+  // and unlinks it, so that it vanishes like an unnamed one. Fails with
+  // "<path>: <strerror>" (the file is then left in place).
+  static Result<TempFile> adopt(const std::string& path);
+
   TempFile() = default;
   TempFile(TempFile&& other) noexcept;
   TempFile& operator=(TempFile&& other) noexcept;
@@ -25,6 +30,9 @@ class TempFile {
 
   // Appends `data` at the end of the file. Fails with "<strerror>".
   Status append(Bytes data);
+
+  // The open file descriptor (for writing at offsets, copying into it).
+  int fd() const { return fd_; }
 
   // A path that opens this file ("/proc/self/fd/N").
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
