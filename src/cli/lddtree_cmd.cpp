@@ -106,7 +106,9 @@ std::vector<std::string> search_path_lines(const elf::LoaderConfig& config, cons
 void add_search_options(CLI::App& cmd, SearchOptions& opts) {
   cmd.add_option("--ldpaths", opts.ldpaths,
                  "Colon-separated library search path replacing LD_LIBRARY_PATH, ld.so.conf and the defaults");
-  cmd.add_option("--root", opts.root, "Resolve libraries inside this sysroot (for cross-arch wheels)");
+  // A mistyped sysroot would otherwise report every library "not found".
+  cmd.add_option("--root", opts.root, "Resolve libraries inside this sysroot (for cross-arch wheels)")
+      ->check(CLI::ExistingDirectory);
 }
 
 CLI::App* add_lddtree_command(CLI::App& app, LddtreeOptions& opts) {

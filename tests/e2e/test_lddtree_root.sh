@@ -87,4 +87,13 @@ out=$(LD_LIBRARY_PATH=/envlib "$WHEELFIX" lddtree --root "$R" "$tmp/ext.so") || 
 grep -q "libconf.so => /opt/conflib/libconf.so \[ld.so.conf: /opt/conflib\]" <<<"$out" || wf_fail "text output: $out"
 grep -q "    libonlyroot.so => /usr/lib/libonlyroot.so \[default path: /usr/lib\]" <<<"$out" || wf_fail "text output: $out"
 
+# A sysroot that does not exist is a usage error naming it, not a tree of
+# "not found" libraries (show and repair share the option).
+for cmd in "lddtree $tmp/ext.so" "show $tmp/x-1.0-py3-none-any.whl"; do
+  rc=0
+  # shellcheck disable=SC2086
+  err=$("$WHEELFIX" $cmd --root "$tmp/no-such-root" 2>&1 >/dev/null) || rc=$?
+  wf_assert_eq 2 "$rc" "exit status of '$cmd' with a missing --root"
+  grep -q "no-such-root" <<<"$err" || wf_fail "'$cmd --root' error does not name the folder: $err"
+done
 echo "test_lddtree_root: ok"
