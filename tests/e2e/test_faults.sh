@@ -124,6 +124,40 @@ if [ $can_mount = yes ]; then
   grep -qi "no space left" <<<"$err" || wf_fail "disk-full error does not say why: $err"
   [ ! -s "$tmp/full.ls" ] || wf_fail "files left on the full disk: $(cat "$tmp/full.ls")"
   wf_assert_eq "$sum4" "$(sha256sum "$big4")" "input after the disk-full failure"
+
+  # 2b. A full TMPDIR: an ELF member over the analysis' in-memory share (its
+  # .so padded to 80 MiB) is inflated into $TMPDIR, here a 1 MiB tmpfs.  show
+  # and repair fail naming the member, the folder and the remedy.
+  mkdir -p "$tmp/bigelf" "$tmp/smalltmp" "$tmp/bigelf-out"
+  python3 - "$simple" "$tmp/bigelf" <<'PY' || wf_fail "making the padded-ELF wheel failed"
+import base64, hashlib, os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+def h(d):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(d).digest()).rstrip(b"=").decode()
+with zipfile.ZipFile(src) as z:
+    members = [(i.filename, z.read(i)) for i in z.infolist()]
+members = [(n, d + bytes(80 << 20) if n.endswith(".so") else d) for n, d in members]
+record = next(n for n, _ in members if n.endswith(".dist-info/RECORD"))
+rows = "".join(f"{n},{h(d)},{len(d)}\n" for n, d in members if n != record) + record + ",,\n"
+with zipfile.ZipFile(os.path.join(out, os.path.basename(src)), "w", zipfile.ZIP_DEFLATED) as z:
+    for n, d in members:
+        z.writestr(n, rows.encode() if n == record else d)
+PY
+  bigelf=$(ls "$tmp"/bigelf/*.whl)
+  for cmd in show "repair -j 1 -w $tmp/bigelf-out"; do
+    set +e
+    # shellcheck disable=SC2016
+    err=$(bigelf=$bigelf cmd=$cmd in_ns 'mount -t tmpfs -o size=1m tmpfs "$tmp/smalltmp" &&
+      TMPDIR="$tmp/smalltmp" "$WHEELFIX" $cmd "$bigelf"' 2>&1 >/dev/null)
+    rc=$?
+    set -e
+    wf_assert_eq 1 "$rc" "$cmd with a full TMPDIR: exit status ($err)"
+    grep -qF "$tmp/smalltmp" <<<"$err" || wf_fail "$cmd: full-TMPDIR error does not name the folder: $err"
+    grep -q "simple.cpython-311-x86_64-linux-gnu.so: inflating its 80 MiB" <<<"$err" ||
+      wf_fail "$cmd: full-TMPDIR error does not name the member: $err"
+    grep -q "set TMPDIR" <<<"$err" || wf_fail "$cmd: full-TMPDIR error gives no remedy: $err"
+  done
+  [ -z "$(ls -A "$tmp/bigelf-out")" ] || wf_fail "repair with a full TMPDIR left files: $(ls -A "$tmp/bigelf-out")"
 else
   echo "note: no private mount namespace here; read-only and tmpfs cases skipped" >&2
 fi
