@@ -1,13 +1,16 @@
 // Parallel, order-preserving member preparation (CRC-32 + deflate) for
-// ZipWriter, with a bounded window of members in flight.
+// ZipWriter, with a bounded window of members in flight; large members are
+// deflated in pieces (zip_chunked.hpp).
 #include <libdeflate.h>
 
 #include <algorithm>
 #include <array>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
+#include "wheel/zip_chunked.hpp"
 #include "wheelfix/wheel/zip_writer.hpp"
 
 namespace wheelfix::wheel {
@@ -37,7 +40,51 @@ class Compressors {
   std::array<libdeflate_compressor*, 13> slots_;
 };
 
-util::Result<PreparedMember> prepare_one(const Member& m, Compressors& compressors, const std::string& archive) {
+// How members are prepared in one run.
+struct PrepareContext {
+  const std::string& archive;
+  std::size_t chunked_threshold;
+  std::size_t chunk_size;
+  unsigned chunk_threads;  // threads for one chunked member
+  std::string scratch_dir;
+};
+
+util::Error member_error(const PrepareContext& ctx, const Member& m, const std::string& why) {
+  return util::make_error(ctx.archive, ": ", printable_name(m.name), ": ", why);
+}
+
+// CRC-32 of `input`, in slices dropped from the resident set once summed
+// when `source` is the mapping it lies in (a stored member is written from
+// the mapping later, in slices again).
+std::uint32_t crc_released(util::Bytes input, const util::MappedFile* source) {
+  constexpr std::size_t kSlice = 8u << 20;
+  std::uint32_t crc = 0;
+  for (std::size_t off = 0; off < input.size(); off += kSlice) {
+    auto slice = input.subspan(off, std::min(kSlice, input.size() - off));
+    crc = static_cast<std::uint32_t>(libdeflate_crc32(crc, slice.data(), slice.size()));
+    if (source) source->release(slice);
+  }
+  return crc;
+}
+
+// Deflates a large input in pieces into a scratch file that becomes the
+// payload; stores it when that does not save a byte.
+util::Status prepare_chunked(const Member& m, const PrepareContext& ctx, util::Bytes input, PreparedMember& p) {
+  const util::MappedFile* source = p.mapping ? &*p.mapping : nullptr;
+  auto d = deflate_chunked(input, source, m.level, ctx.chunk_size, ctx.chunk_threads, ctx.scratch_dir);
+  if (!d) return member_error(ctx, m, d.error().message);
+  p.crc32 = d->crc32;
+  if (d->compressed >= input.size()) return {};
+  auto mapped = util::MappedFile::open(d->file.path());
+  if (!mapped) return member_error(ctx, m, "scratch file: " + mapped.error().message);
+  if (mapped->size() != d->compressed) return member_error(ctx, m, "scratch file has the wrong size");
+  p.mapping = std::move(mapped).value();  // unmaps the input
+  p.method = ZipMethod::deflate;
+  p.payload = p.mapping->bytes();
+  return {};
+}
+
+util::Result<PreparedMember> prepare_one(const Member& m, Compressors& compressors, const PrepareContext& ctx) {
   PreparedMember p;
   if (m.source == Member::Source::raw) {
     p.method = m.raw_method;
@@ -51,17 +98,24 @@ util::Result<PreparedMember> prepare_one(const Member& m, Compressors& compresso
   if (m.source == Member::Source::owned) input = util::Bytes(m.owned.data(), m.owned.size());
   if (m.source == Member::Source::file) {
     auto mapped = util::MappedFile::open(m.file_path);
-    if (!mapped) return util::make_error(archive, ": ", printable_name(m.name), ": ", mapped.error().message);
+    if (!mapped) return member_error(ctx, m, mapped.error().message);
     p.mapping = std::move(mapped).value();
     input = p.mapping->bytes();
   }
   p.uncompressed_size = input.size();
-  p.crc32 = input.empty() ? 0 : libdeflate_crc32(0, input.data(), input.size());
   p.payload = input;
-  if (m.level == 0 || input.size() < 2) return p;
+  if (m.level > 0 && input.size() > ctx.chunked_threshold && input.size() >= 2) {
+    WF_CHECK(prepare_chunked(m, ctx, input, p));
+    return p;
+  }
+  if (m.level == 0 || input.size() < 2) {
+    p.crc32 = crc_released(input, p.mapping ? &*p.mapping : nullptr);
+    return p;
+  }
+  p.crc32 = libdeflate_crc32(0, input.data(), input.size());
   // Deflate only if it saves at least one byte; otherwise store.
   libdeflate_compressor* c = compressors.get(m.level);
-  if (!c) return util::make_error(archive, ": ", printable_name(m.name), ": out of memory for the compressor");
+  if (!c) return member_error(ctx, m, "out of memory for the compressor");
   auto buf = std::make_unique_for_overwrite<std::uint8_t[]>(input.size() - 1);
   std::size_t n = libdeflate_deflate_compress(c, input.data(), input.size(), buf.get(), input.size() - 1);
   if (n == 0) return p;
@@ -73,11 +127,11 @@ util::Result<PreparedMember> prepare_one(const Member& m, Compressors& compresso
 
 // Shared state of one prepare_members() run.
 struct Pipeline {
-  Pipeline(const std::vector<Member>& m, std::size_t w, const std::string& a)
-      : members(m), window(w), archive(a), results(m.size()) {}
+  Pipeline(const std::vector<Member>& m, std::size_t w, const PrepareContext& c)
+      : members(m), window(w), ctx(c), results(m.size()) {}
   const std::vector<Member>& members;
   std::size_t window;
-  const std::string& archive;
+  const PrepareContext& ctx;
   std::mutex mu;
   std::condition_variable work_cv, done_cv;
   std::size_t next = 0;     // next member index a worker may claim
@@ -95,7 +149,7 @@ struct Pipeline {
         if (abort || next >= members.size()) return;
         i = next++;
       }
-      auto r = std::make_unique<util::Result<PreparedMember>>(prepare_one(members[i], compressors, archive));
+      auto r = std::make_unique<util::Result<PreparedMember>>(prepare_one(members[i], compressors, ctx));
       std::lock_guard lock(mu);
       results[i] = std::move(r);
       done_cv.notify_all();
@@ -105,11 +159,15 @@ struct Pipeline {
 
 }  // namespace
 
-util::Status prepare_members(const std::vector<Member>& members, unsigned threads, const std::string& archive,
+util::Status prepare_members(const std::vector<Member>& members, const ZipWriterOptions& options,
+                             const std::string& archive,
                              const std::function<util::Status(std::size_t, PreparedMember&)>& sink) {
+  unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::string dir = std::filesystem::path(archive).parent_path().string();
+  const PrepareContext ctx{archive, options.chunked_threshold, options.chunk_size, threads, dir.empty() ? "." : dir};
   if (threads > members.size()) threads = static_cast<unsigned>(std::max<std::size_t>(members.size(), 1));
-  Pipeline pipe(members, threads, archive);
+  Pipeline pipe(members, threads, ctx);
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t) workers.emplace_back([&pipe] { pipe.worker(); });
   util::Status status;

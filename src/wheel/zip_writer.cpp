@@ -132,6 +132,9 @@ util::Result<ZipWriter> ZipWriter::create(const std::string& path, const ZipWrit
   if (options.level < 0 || options.level > 12) {
     return make_error(path, ": compression level ", std::to_string(options.level), " is not in 0..12");
   }
+  if (options.chunk_size == 0 || options.chunk_size > (std::size_t{1} << 30)) {
+    return make_error(path, ": chunk size ", std::to_string(options.chunk_size), " is not in 1..1073741824");
+  }
   ZipWriter w;
   WF_TRY(w.out_, util::AtomicFile::create(path, 0644));
   w.path_ = path;
@@ -232,12 +235,13 @@ util::Status ZipWriter::commit() {
       h.mode = S_IFREG | (m.executable ? 0755 : 0644);
     }
     WF_CHECK(out_.write(util::Bytes(local_header(h))));
-    if (m.reader) {  // copied from the input archive: in slices, each dropped from the resident set once written
+    if (m.reader || p.mapping) {  // mapped: in slices, each dropped from the resident set once written
       constexpr std::size_t kSlice = 8u << 20;
       for (std::size_t off = 0; off < p.payload.size(); off += kSlice) {
         auto slice = p.payload.subspan(off, std::min(kSlice, p.payload.size() - off));
         WF_CHECK(out_.write(slice));
-        m.reader->release(slice);
+        if (m.reader) m.reader->release(slice);
+        if (p.mapping) p.mapping->release(slice);
       }
     } else {
       WF_CHECK(out_.write(p.payload));
@@ -247,7 +251,7 @@ util::Status ZipWriter::commit() {
     if (options_.progress) options_.progress(i + 1, members_.size(), bytes_done);
     return {};
   };
-  WF_CHECK(prepare_members(members_, options_.threads, path_, sink));
+  WF_CHECK(prepare_members(members_, options_, path_, sink));
   std::uint64_t cd_offset = out_.size();
   WF_CHECK(out_.write(util::Bytes(central)));
   WF_CHECK(out_.write(util::Bytes(end_records(members_.size(), central.size(), cd_offset, options_.force_zip64))));

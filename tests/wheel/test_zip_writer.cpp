@@ -118,6 +118,120 @@ TEST_CASE("output is byte-identical across thread counts and folders") {
   CHECK(capture("ls -A '" + b.path() + "'") == "fast.whl\ninput.so\nw.whl\nw0.whl\n");
 }
 
+namespace {
+
+// Deterministic data that deflates to roughly half: words, numbers, noise.
+std::string semi_compressible(std::size_t n, unsigned seed) {
+  static const char* const words[] = {"symbol", "section", "relocation", "_ZN5torch", "0x7f", "\n", " "};
+  std::mt19937 rng(seed);
+  std::string s;
+  s.reserve(n + 64);
+  while (s.size() < n) {
+    unsigned pick = rng() % 10;
+    if (pick < 7) s += words[rng() % 7];
+    if (pick == 7) s += std::to_string(rng());
+    if (pick >= 8) {
+      for (int i = 0; i < 8; ++i) s += static_cast<char>(rng());
+    }
+  }
+  s.resize(n);
+  return s;
+}
+
+// Writes one zip with the large members "big.so" (from `file`), "view.bin"
+// (`data`), "noise.bin" (`noise`) and a small text member.
+void write_large(const std::string& path, const std::string& file, const std::string& data, const std::string& noise,
+                 const ZipWriterOptions& opts) {
+  auto w = ZipWriter::create(path, opts);
+  REQUIRE(w.ok());
+  REQUIRE(w->add_file("pkg/big.so", file, NewMemberOptions{true, std::nullopt}).ok());
+  REQUIRE(w->add_bytes("pkg/view.bin", bytes_of(data)).ok());
+  REQUIRE(w->add_bytes("pkg/noise.bin", bytes_of(noise)).ok());
+  REQUIRE(w->add_owned("pkg/small.txt", std::vector<std::uint8_t>(5000, 's')).ok());
+  REQUIRE(w->commit().ok());
+}
+
+}  // namespace
+
+TEST_CASE("large members are deflated in chunks: same bytes for any thread count, valid zip") {
+  TempDir dir;
+  const std::string data = semi_compressible(3u << 20, 11), noise = random_bytes(1u << 20, 12);
+  write_file(dir / "big.so", semi_compressible(5u << 20, 13));
+  ZipWriterOptions opts;
+  opts.chunked_threshold = 512u << 10;
+  opts.chunk_size = 200000;  // not a page multiple; the last chunk is short
+  opts.threads = 1;
+  write_large(dir / "one.zip", dir / "big.so", data, noise, opts);
+  opts.threads = 4;
+  write_large(dir / "four.zip", dir / "big.so", data, noise, opts);
+  opts.threads = 0;
+  write_large(dir / "all.zip", dir / "big.so", data, noise, opts);
+  const std::string one = read_file(dir / "one.zip");
+  CHECK(one == read_file(dir / "four.zip"));
+  CHECK(one == read_file(dir / "all.zip"));
+
+  auto r = ZipReader::open(dir / "one.zip");
+  REQUIRE(r.ok());
+  CHECK(r->verify_all().ok());
+  const ZipEntry* big = r->find("pkg/big.so");
+  REQUIRE(big);
+  CHECK(big->method == ZipMethod::deflate);
+  CHECK(big->compressed_size < big->uncompressed_size * 3 / 4);
+  CHECK(r->read_string(*big).value() == read_file(dir / "big.so"));
+  CHECK(r->read_string(*r->find("pkg/view.bin")).value() == data);
+  CHECK(r->find("pkg/noise.bin")->method == ZipMethod::stored);  // deflate saved nothing
+  CHECK(r->read_string(*r->find("pkg/noise.bin")).value() == noise);
+  CHECK(run("unzip -tqq '" + dir / "one.zip" + "'") == 0);
+  CHECK(run("python3 -m zipfile -t '" + dir / "one.zip" + "' >/dev/null") == 0);
+  REQUIRE(python(dir, R"(import zipfile
+z = zipfile.ZipFile('one.zip')
+assert z.read('pkg/big.so') == open('big.so', 'rb').read()
+assert z.getinfo('pkg/big.so').external_attr >> 16 == 0o100755
+)") == 0);
+
+  // The chunk size shapes the stream (so it really is chunked); a small
+  // member's bytes do not depend on it. No scratch file is left behind.
+  opts.chunk_size = 10000;  // smaller than the 32 KiB dictionary
+  write_large(dir / "small-chunks.zip", dir / "big.so", data, noise, opts);
+  auto s = ZipReader::open(dir / "small-chunks.zip");
+  REQUIRE(s.ok());
+  CHECK(s->verify_all().ok());
+  CHECK(s->raw(*s->find("pkg/big.so")).size() != big->compressed_size);
+  auto small_raw = [](const ZipReader& z) {
+    auto b = z.raw(*z.find("pkg/small.txt"));
+    return std::string(b.begin(), b.end());
+  };
+  CHECK(small_raw(*s) == small_raw(*r));
+  CHECK(capture("ls -A '" + dir.path() + "'") == "all.zip\nbig.so\nfour.zip\none.zip\nscript.py\nsmall-chunks.zip\n");
+
+  opts.chunk_size = 0;
+  CHECK(ZipWriter::create(dir / "x.zip", opts).error().message ==
+        dir / "x.zip" + ": chunk size 0 is not in 1..1073741824");
+}
+
+TEST_CASE("a 40 MiB member with default chunking is the same with 1 and 4 threads") {
+  TempDir dir;
+  write_file(dir / "lib.so", semi_compressible(40u << 20, 21));
+  ZipWriterOptions opts;
+  opts.level = 1;
+  std::string out[2];
+  for (unsigned threads : {1u, 4u}) {
+    opts.threads = threads;
+    auto w = ZipWriter::create(dir / "o.zip", opts);
+    REQUIRE(w.ok());
+    REQUIRE(w->add_file("lib.so", dir / "lib.so").ok());
+    REQUIRE(w->commit().ok());
+    out[threads == 4] = read_file(dir / "o.zip");
+  }
+  CHECK(out[0] == out[1]);
+  CHECK(run("unzip -tqq '" + dir / "o.zip" + "'") == 0);
+  auto r = ZipReader::open(dir / "o.zip");
+  REQUIRE(r.ok());
+  CHECK(r->entries()[0].method == ZipMethod::deflate);
+  CHECK(r->entries()[0].compressed_size < (30u << 20));
+  CHECK(r->verify_all().ok());
+}
+
 TEST_CASE("timestamps follow SOURCE_DATE_EPOCH, clamped to 1980") {
   CHECK(dos_datetime_from_epoch(0).date == (1 << 5 | 1));
   CHECK(dos_datetime_from_epoch(0).time == 0);

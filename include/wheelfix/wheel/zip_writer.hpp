@@ -25,8 +25,17 @@ struct ZipWriterOptions {
   // Default deflate level for new members: 0 = stored, 1..12 (libdeflate).
   int level = 6;
   // Compression threads; 0 = all cores. At most this many members are held
-  // compressed in memory at once.
+  // compressed in memory at once (large ones are held in scratch files).
   unsigned threads = 1;
+  // New members larger than this many bytes (at levels > 0) are deflated
+  // with zlib in `chunk_size` pieces on `threads` threads, each piece primed
+  // with the 32 KiB before it, into an unnamed scratch file in the archive's
+  // folder, so that memory stays a few chunks per thread whatever the
+  // member's size. Their bytes depend on these two values (never on
+  // `threads`) and differ from the one-call libdeflate form that smaller
+  // members get. chunk_size must be in 1..1 GiB.
+  std::size_t chunked_threshold = 32u << 20;
+  std::size_t chunk_size = 4u << 20;
   // Write ZIP64 fields for every member and the ZIP64 end records even when
   // nothing needs them (they are always written when something does).
   bool force_zip64 = false;
@@ -110,16 +119,20 @@ struct PreparedMember {
   std::uint32_t crc32 = 0;
   std::uint64_t uncompressed_size = 0;
   util::Bytes payload;  // the bytes to write after the local header
-  std::unique_ptr<std::uint8_t[]> compressed;  // owns payload when deflated
-  std::optional<util::MappedFile> mapping;     // owns payload for file inputs
+  std::unique_ptr<std::uint8_t[]> compressed;  // owns payload when deflated in one call
+  // Owns payload when it is a stored file input or a chunked deflate's
+  // scratch file; the sink may release() what it has written.
+  std::optional<util::MappedFile> mapping;
 };
 
 // Building block of ZipWriter::commit(): computes CRC and compressed form of
-// every member with `threads` workers (0 = all cores) and calls `sink` once
-// per member, in order, on the calling thread. At most `threads` prepared
-// members exist at once. Stops at the first error and returns it: a worker's
-// (e.g. an unreadable input file, "<archive>: <member>: <why>") or the sink's.
-util::Status prepare_members(const std::vector<ZipWriter::Member>& members, unsigned threads,
+// every member with options.threads workers (0 = all cores) and calls `sink`
+// once per member, in order, on the calling thread. At most `threads`
+// prepared members exist at once. Members above options.chunked_threshold
+// are deflated in pieces (see ZipWriterOptions) into scratch files next to
+// `archive`. Stops at the first error and returns it: a worker's (e.g. an
+// unreadable input file, "<archive>: <member>: <why>") or the sink's.
+util::Status prepare_members(const std::vector<ZipWriter::Member>& members, const ZipWriterOptions& options,
                              const std::string& archive,
                              const std::function<util::Status(std::size_t, PreparedMember&)>& sink);
 

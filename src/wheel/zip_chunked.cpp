@@ -1,0 +1,188 @@
+// deflate_chunked(): fixed-size pieces deflated in parallel with zlib, each
+// primed with the preceding 32 KiB, joined into one raw deflate stream.
+#include "wheel/zip_chunked.hpp"
+
+#include <libdeflate.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <climits>
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace wheelfix::wheel {
+
+namespace {
+
+constexpr std::size_t kWindow = 32u << 10;  // deflate's window: what a piece may refer back to
+
+// One compressed piece.
+struct Piece {
+  std::vector<std::uint8_t> out;
+  std::uint32_t crc = 0;
+  std::string error;  // non-empty when zlib failed
+};
+
+// Runs deflate over the stream's input until it is consumed and flushed.
+std::string run_deflate(z_stream& zs, int flush, std::vector<std::uint8_t>& out) {
+  std::size_t used = 0;
+  for (;;) {
+    if (out.size() - used < 64) out.resize(out.size() + out.size() / 4 + 64);
+    zs.next_out = out.data() + used;
+    zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - used, UINT_MAX));
+    int rc = deflate(&zs, flush);
+    used = static_cast<std::size_t>(zs.next_out - out.data());
+    if (rc == Z_STREAM_END) break;
+    if (rc != Z_OK) return "zlib deflate failed (" + std::to_string(rc) + ")";
+    if (flush == Z_SYNC_FLUSH && zs.avail_in == 0 && zs.avail_out > 0) break;
+  }
+  out.resize(used);
+  return {};
+}
+
+// Compresses input[begin, end): primed with the 32 KiB before `begin`,
+// ending with a sync flush, or with the final block at the end of input.
+Piece deflate_piece(util::Bytes input, std::size_t begin, std::size_t end, int level) {
+  Piece p;
+  p.crc = static_cast<std::uint32_t>(libdeflate_crc32(0, input.data() + begin, end - begin));
+  z_stream zs{};
+  if (deflateInit2(&zs, std::min(level, 9), Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    p.error = "cannot set up zlib deflate";
+    return p;
+  }
+  std::size_t dict = std::min(begin, kWindow);
+  if (dict > 0 && deflateSetDictionary(&zs, input.data() + begin - dict, static_cast<uInt>(dict)) != Z_OK) {
+    p.error = "zlib refused the dictionary";
+  } else {
+    zs.next_in = const_cast<Bytef*>(input.data() + begin);
+    zs.avail_in = static_cast<uInt>(end - begin);
+    p.out.resize(deflateBound(&zs, end - begin) + 16);
+    p.error = run_deflate(zs, end == input.size() ? Z_FINISH : Z_SYNC_FLUSH, p.out);
+  }
+  deflateEnd(&zs);
+  return p;
+}
+
+// Pieces compressed by worker threads and taken in order by one collector;
+// at most `window` pieces past the last one taken are started.
+class PiecePool {
+ public:
+  PiecePool(util::Bytes input, int level, std::size_t chunk, std::size_t window)
+      : input_(input), level_(level), chunk_(chunk), window_(window),
+        slots_((input.size() + chunk - 1) / chunk) {}
+
+  std::size_t count() const { return slots_.size(); }
+  std::size_t end_of(std::size_t k) const { return std::min(input_.size(), (k + 1) * chunk_); }
+
+  // Worker loop: claims and compresses pieces until all are claimed or stop().
+  void work() {
+    for (;;) {
+      std::size_t k;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stop_ || next_ >= count() || next_ < taken_ + window_; });
+        if (stop_ || next_ >= count()) return;
+        k = next_++;
+      }
+      auto piece = std::make_unique<Piece>(deflate_piece(input_, k * chunk_, end_of(k), level_));
+      std::lock_guard lock(mu_);
+      slots_[k] = std::move(piece);
+      done_cv_.notify_all();
+    }
+  }
+
+  // Waits for piece k (taken in order 0, 1, ...) and admits one more.
+  std::unique_ptr<Piece> take(std::size_t k) {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return slots_[k] != nullptr; });
+    taken_ = k + 1;
+    work_cv_.notify_all();
+    return std::move(slots_[k]);
+  }
+
+  void stop() {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    work_cv_.notify_all();
+  }
+
+ private:
+  util::Bytes input_;
+  int level_;
+  std::size_t chunk_, window_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::size_t next_ = 0, taken_ = 0;
+  bool stop_ = false;
+  std::vector<std::unique_ptr<Piece>> slots_;
+};
+
+// Runs `threads` workers on a pool; stops and joins them when destroyed.
+class Workers {
+ public:
+  Workers(PiecePool& pool, unsigned threads) : pool_(pool) {
+    for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([&pool] { pool.work(); });
+  }
+  ~Workers() {
+    pool_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+ private:
+  PiecePool& pool_;
+  std::vector<std::thread> threads_;
+};
+
+util::Result<util::TempFile> scratch_file(const std::string& dir) {
+  auto f = util::TempFile::create(dir, {});
+  if (f.ok()) return f;
+  const char* tmp = std::getenv("TMPDIR");
+  auto g = util::TempFile::create(tmp && *tmp ? tmp : "/tmp", {});
+  if (g.ok()) return g;
+  return f.error();
+}
+
+// Drops the pages of `source` in input[0, upto) not dropped yet (`done`
+// bytes are), whole pages only.
+void release_upto(const util::MappedFile& source, util::Bytes input, std::size_t upto, std::size_t& done) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  auto base = reinterpret_cast<std::uintptr_t>(input.data());
+  std::size_t hi = static_cast<std::size_t>((base + upto) / page * page - base);
+  if (hi > upto || hi <= done) return;  // (hi > upto: the first page is not whole)
+  source.release(input.subspan(done, hi - done));
+  done = hi;
+}
+
+}  // namespace
+
+util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
+                                             std::size_t chunk, unsigned threads, const std::string& dir) {
+  ChunkedDeflate r;
+  WF_TRY(r.file, scratch_file(dir));
+  threads = std::max(threads, 1u);
+  PiecePool pool(input, level, std::max<std::size_t>(chunk, 1), 2 * std::size_t{threads});
+  Workers workers(pool, threads);
+  std::size_t released = 0;
+  for (std::size_t k = 0; k < pool.count(); ++k) {
+    auto piece = pool.take(k);
+    if (!piece->error.empty()) return util::make_error("deflate: ", piece->error);
+    if (auto st = r.file.append(util::Bytes(piece->out)); !st) {
+      return util::make_error(dir, ": scratch file: ", st.error().message);
+    }
+    std::size_t begin = k == 0 ? 0 : pool.end_of(k - 1), len = pool.end_of(k) - begin;
+    auto combined = crc32_combine(r.crc32, piece->crc, static_cast<z_off_t>(len));
+    r.crc32 = k == 0 ? piece->crc : static_cast<std::uint32_t>(combined);
+    r.compressed += piece->out.size();
+    if (source) release_upto(*source, input, pool.end_of(k) - std::min(pool.end_of(k), kWindow), released);
+  }
+  return r;
+}
+
+}  // namespace wheelfix::wheel

@@ -1,0 +1,34 @@
+// Chunked, multi-threaded raw deflate of one large member into a scratch
+// file (ZipWriter's path for members above ZipWriterOptions::chunked_threshold).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/mapped_file.hpp"
+#include "wheelfix/util/result.hpp"
+#include "wheelfix/util/temp_file.hpp"
+
+namespace wheelfix::wheel {
+
+// What deflate_chunked() produced: one raw deflate stream in `file`.
+struct ChunkedDeflate {
+  util::TempFile file;           // the compressed bytes, from offset 0
+  std::uint64_t compressed = 0;  // their count
+  std::uint32_t crc32 = 0;       // CRC-32 of the input
+};
+
+// Deflates `input` (level 1..12, zlib levels above 9 act as 9) in pieces of
+// `chunk` bytes: piece k is compressed on its own, primed with the 32 KiB
+// of input before it, and ends with a sync flush (the last with the final
+// block), so the pieces concatenate into one raw deflate stream whose bytes
+// depend only on input, level and chunk, never on `threads` (>= 1). At most
+// 2 * threads pieces are held in memory. The output goes to an unnamed
+// scratch file in `dir` (or $TMPDIR, /tmp when that fails). When `source`
+// is the mapping `input` lies in, its pages are dropped from the resident
+// set once no piece needs them. Fails with "<dir>: <why>" or "deflate: <why>".
+util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
+                                             std::size_t chunk, unsigned threads, const std::string& dir);
+
+}  // namespace wheelfix::wheel
