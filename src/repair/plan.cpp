@@ -1,5 +1,6 @@
 #include "repair/plan.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -97,6 +98,19 @@ bool is_data_script(const std::string& member) {
          member.compare(slash, 9, "/scripts/") == 0 && member.find('/', slash + 9) == std::string::npos;
 }
 
+// SHA-256 of a mapped file, in slices dropped from the resident set once
+// hashed (a vendored library can be hundreds of MB).
+std::string sha256_hex_released(const util::MappedFile& file) {
+  constexpr std::size_t kSlice = 8u << 20;
+  util::Sha256 sha;
+  for (std::size_t off = 0; off < file.size(); off += kSlice) {
+    auto slice = file.bytes().subspan(off, std::min(kSlice, file.size() - off));
+    sha.update(slice);
+    file.release(slice);
+  }
+  return util::to_hex(util::as_bytes(sha.finish()));
+}
+
 }  // namespace
 
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& a,
@@ -128,7 +142,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     gp.lib.source_path = a.host_paths[g.object];
     WF_TRY(auto file, util::MappedFile::open(gp.lib.source_path));
     gp.lib.size = file.size();
-    gp.lib.sha256 = util::to_hex(util::as_bytes(util::sha256(file.bytes())));
+    gp.lib.sha256 = sha256_hex_released(file);
     std::string name = hashed_name(g.name, gp.lib.sha256);
     gp.lib.member = plan.libs_dir + "/" + name;
     gp.executable = (std::filesystem::status(gp.lib.source_path).permissions() &
