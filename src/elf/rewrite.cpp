@@ -76,6 +76,11 @@ util::Status copy_prefix(int in_fd, int out_fd, std::uint64_t n, const std::stri
 
 }  // namespace
 
+// The most a rewrite for a wheel (rewrite_bytes, rewrite_to_fd) may grow a
+// file: only an executable's moved program header table leaves a hole before
+// the tail, and a hostile p_memsz could make it terabytes.
+constexpr std::uint64_t kMaxGrowth = 1ull << 30;
+
 util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes data,
                                                                      const std::string& name,
                                                                      const EditPlan& plan) {
@@ -85,7 +90,6 @@ util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes
   // Only an executable's moved program header table leaves a hole before
   // the tail (its file offset follows its address); rewrite() keeps that
   // sparse, here it would be zeros in memory.
-  constexpr std::uint64_t kMaxGrowth = 1ull << 30;
   if (fe.new_size() > data.size() && fe.new_size() - data.size() > kMaxGrowth)
     return make_error(name, ": the rewritten file would be ", std::to_string(fe.new_size()),
                       " bytes (a hole before the moved tables), too large to build in memory");
@@ -189,6 +193,9 @@ util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& pl
 util::Result<RewriteOutcome> rewrite_to_fd(const std::string& path, const std::string& name, const EditPlan& plan,
                                            int out_fd) {
   WF_TRY(auto f, plan_file(path, name, plan));
+  if (f.outcome.new_size > f.outcome.old_size && f.outcome.new_size - f.outcome.old_size > kMaxGrowth)
+    return make_error(name, ": the rewritten file would be ", std::to_string(f.outcome.new_size),
+                      " bytes (a hole before the moved tables), too large to put in a wheel");
   struct stat st {};
   WF_TRY(int in_fd, open_input(path, name, &st));
   auto written = write_edit(in_fd, f.edit, out_fd, name, name);

@@ -4,6 +4,9 @@
 // a half-written file.
 #include <catch.hpp>
 #include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -349,6 +352,20 @@ TEST_CASE("a huge last segment makes an in-memory rewrite of an executable an er
     CHECK(named);
     CHECK(r.error().message.rfind("big.so: ", 0) == 0);
   }
+  // The streaming entry point repair uses refuses it too, instead of a
+  // sparse scratch file of gigabytes that would be hashed and deflated.
+  std::string dir = scratch("huge_memsz_fd");
+  last->p_memsz = 1ull << 33;
+  write_all(dir + "/big.so", d);
+  int fd = ::open((dir + "/out.so").c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  auto r = elf::rewrite_to_fd(dir + "/big.so", "pkg/big.so", plan, fd);
+  struct stat st {};
+  REQUIRE(::fstat(fd, &st) == 0);
+  ::close(fd);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.rfind("pkg/big.so: the rewritten file would be ", 0) == 0);
+  CHECK(st.st_size == 0);  // refused before writing anything
 }
 
 TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", "[rewrite][malformed]") {

@@ -77,7 +77,8 @@ util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& pl
 // and the appended segment are written. When the plan changes nothing the
 // output is a copy of the input (outcome.changed is false). The bytes are
 // those rewrite_bytes() would return. Fails with "<name>: <problem>"; the
-// output may then be partly written.
+// output may then be partly written. Like rewrite_bytes(), refuses to grow
+// the file by more than 1 GiB (a hole a hostile p_memsz asks for).
 util::Result<RewriteOutcome> rewrite_to_fd(const std::string& path, const std::string& name, const EditPlan& plan,
                                            int out_fd);
 
