@@ -53,8 +53,15 @@ std::string problem_of(const std::string& tag, const SplitTag& split, const Eval
   if (!p || p->is_fallback()) return {};
   const PolicyResult* r = result_for(ev, *p);
   if (!r || r->ok) return {};
-  std::string why = r->reasons.empty() ? std::string("it is not reached") : r->reasons.front().describe();
-  if (r->reasons.size() > 1) why += " (and " + std::to_string(r->reasons.size() - 1) + " more)";
+  // A library missing here says where the wheel is analysed (libcuda, a
+  // sibling wheel's library), not what its binaries need: not held against
+  // the name.
+  std::vector<const Reason*> own;
+  for (const Reason& reason : r->reasons)
+    if (reason.kind != ReasonKind::missing_library) own.push_back(&reason);
+  if (own.empty()) return {};
+  std::string why = own.front()->describe();
+  if (own.size() > 1) why += " (and " + std::to_string(own.size() - 1) + " more)";
   return head + p->name + " is not reached: " + why;
 }
 

@@ -58,6 +58,22 @@ TEST_CASE("a policy the binaries do not reach is contradicted, with the first re
              "pkg/_ext.so (from libc.so.6)"});
 }
 
+TEST_CASE("a library missing on this machine does not contradict a tag") {
+  GraphBuilder b;
+  int ext = b.wheel("pkg/_ext.so");
+  int libc = b.external("/lib/libc.so.6");
+  b.need(ext, "libc.so.6", libc);
+  b.ref(ext, "libc.so.6", "GLIBC_2.17");
+  b.need(ext, "libcuda.so.1");  // not found here
+  Evaluation ev = evaluate(b.graph, real_policies());
+  REQUIRE(ev.best == nullptr);  // the missing library fails every policy
+  CHECK(claimed_tag_problems(Tags{"manylinux2014_x86_64", "manylinux_2_17_x86_64"}, ev, real_policies()).empty());
+  // Its own reasons still count, and only they are quoted.
+  CHECK(claimed_tag_problems(Tags{"manylinux_2_5_x86_64"}, ev, real_policies()) ==
+        Tags{"tagged manylinux_2_5_x86_64, but manylinux_2_5 is not reached: symbol version GLIBC_2.17 in "
+             "pkg/_ext.so (from libc.so.6)"});
+}
+
 TEST_CASE("a musllinux tag on glibc binaries is contradicted") {
   Evaluation ev = glibc_ext("2.17");
   CHECK(claimed_tag_problems(Tags{"musllinux_1_2_x86_64"}, ev, real_policies()) ==

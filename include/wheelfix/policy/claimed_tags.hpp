@@ -15,7 +15,8 @@ namespace wheelfix::policy {
 // tags of other platforms are skipped) against the evaluation of its ELF
 // files. A tag is contradicted when its arch is not the files' arch, when it
 // names a manylinux/musllinux policy of the other libc, or when it names a
-// policy the evaluation failed. Tags naming policies not in `policies` (newer
+// policy the evaluation failed for a reason other than a library missing on
+// this machine (that is the machine, not the binaries). Tags naming policies not in `policies` (newer
 // ones) are judged on their arch only. Returns one sentence per contradicted
 // tag, in the order of `platform_tags`, e.g. "tagged manylinux_2_17_x86_64,
 // but its ELF files are aarch64"; empty when the tags hold or the wheel has
