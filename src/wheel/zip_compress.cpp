@@ -157,6 +157,25 @@ struct Pipeline {
   }
 };
 
+// How many of `members` prepare_one() deflates in pieces (level > 0, input
+// over `threshold`).
+std::size_t count_chunked(const std::vector<Member>& members, std::uint64_t threshold) {
+  std::size_t n = 0;
+  for (const Member& m : members) {
+    if (m.level == 0) continue;
+    std::uint64_t size = 0;
+    if (m.source == Member::Source::view) size = m.view.size();
+    if (m.source == Member::Source::owned) size = m.owned.size();
+    if (m.source == Member::Source::file) {
+      std::error_code ec;
+      size = std::filesystem::file_size(m.file_path, ec);
+      if (ec) size = 0;
+    }
+    if (size > threshold) ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 util::Status prepare_members(const std::vector<Member>& members, const ZipWriterOptions& options,
@@ -165,7 +184,13 @@ util::Status prepare_members(const std::vector<Member>& members, const ZipWriter
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::string dir = std::filesystem::path(archive).parent_path().string();
-  const PrepareContext ctx{archive, options.chunked_threshold, options.chunk_size, threads, dir.empty() ? "." : dir};
+  // One thread budget: members deflated in pieces at the same time (at most
+  // one per worker) share it, so threads and pieces in memory stay O(threads)
+  // however many large members there are. Bytes do not depend on it.
+  std::size_t chunked = std::min<std::size_t>(count_chunked(members, options.chunked_threshold), threads);
+  unsigned chunk_threads = std::max(1u, threads / static_cast<unsigned>(std::max<std::size_t>(chunked, 1)));
+  const PrepareContext ctx{archive, options.chunked_threshold, options.chunk_size, chunk_threads,
+                           dir.empty() ? "." : dir};
   if (threads > members.size()) threads = static_cast<unsigned>(std::max<std::size_t>(members.size(), 1));
   Pipeline pipe(members, threads, ctx);
   std::vector<std::thread> workers;
