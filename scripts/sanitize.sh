@@ -33,9 +33,25 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 # Tests that build and run Python extensions or system tools load
 # uninstrumented code; only our own binaries carry the runtime (no
 # LD_PRELOAD), so those programs are unaffected.
+# Every sanitizer report also goes to a file: a test that only checks for a
+# non-zero exit (an error path) would otherwise not notice a leak report
+# (LeakSanitizer exits 23), and reports of processes whose stderr a test
+# swallows would be lost.  Any file there fails the run.
+SAN_LOGS=$(cd "$BUILD_DIR" && pwd)/sanitizer-logs
+rm -rf "$SAN_LOGS" && mkdir -p "$SAN_LOGS"
+export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$SAN_LOGS/asan"
+export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$SAN_LOGS/ubsan"
 cd "$BUILD_DIR"
 rc=0
 ctest --output-on-failure -j"$JOBS" --timeout 3600 "$@" || rc=$?
+if [ -n "$(ls -A "$SAN_LOGS")" ]; then
+  echo "sanitize.sh: sanitizer reports in $SAN_LOGS:" >&2
+  for f in "$SAN_LOGS"/*; do
+    echo "---- $f" >&2
+    head -n 60 "$f" >&2
+  done
+  [ "$rc" -ne 0 ] || rc=1
+fi
 end=$(date +%s)
 echo "sanitize.sh: build $((built - start)) s, tests $((end - built)) s, exit $rc"
 exit $rc
