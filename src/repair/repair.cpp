@@ -182,6 +182,7 @@ util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis&
   wheel::ZipWriterOptions wopts;
   wopts.level = o.level;
   wopts.threads = o.threads;
+  wopts.scratch_dir = scratch;
   wopts.source_date_epoch = o.source_date_epoch;
   if (o.progress)
     wopts.progress = [&](std::size_t done, std::size_t total, std::uint64_t bytes) {

@@ -183,7 +183,8 @@ util::Status prepare_members(const std::vector<Member>& members, const ZipWriter
                              const std::function<util::Status(std::size_t, PreparedMember&)>& sink) {
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::string dir = std::filesystem::path(archive).parent_path().string();
+  std::string dir = options.scratch_dir.empty() ? std::filesystem::path(archive).parent_path().string()
+                                               : options.scratch_dir;
   // One thread budget: members deflated in pieces at the same time (at most
   // one per worker) share it, so threads and pieces in memory stay O(threads)
   // however many large members there are. Bytes do not depend on it.

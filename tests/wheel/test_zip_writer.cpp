@@ -3,6 +3,7 @@
 #include <catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "wheel/test_support.hpp"
@@ -246,6 +247,36 @@ TEST_CASE("timestamps follow SOURCE_DATE_EPOCH, clamped to 1980") {
   CHECK(parse_source_date_epoch("12abc").error().message ==
         "SOURCE_DATE_EPOCH: '12abc' is not a number of seconds");
   CHECK_FALSE(parse_source_date_epoch("").ok());
+}
+
+TEST_CASE("scratch_dir holds the chunked members' scratch files") {
+  TempDir dir;
+  const std::string data = semi_compressible(1u << 20, 21);
+  auto write = [&](const std::string& out, const std::string& scratch) {
+    ZipWriterOptions opts;
+    opts.chunked_threshold = 256u << 10;
+    opts.chunk_size = 100000;
+    opts.scratch_dir = scratch;
+    auto w = ZipWriter::create(out, opts);
+    REQUIRE(w.ok());
+    REQUIRE(w->add_bytes("pkg/view.bin", bytes_of(data)).ok());
+    return w->commit();
+  };
+  // The folder replaces the archive's: one that does not exist (and a TMPDIR,
+  // the fallback, that does not either) fails the large member, by name.
+  const char* old_tmp = std::getenv("TMPDIR");
+  std::string saved = old_tmp ? old_tmp : "";
+  ::setenv("TMPDIR", (dir / "no-such-tmp").c_str(), 1);
+  auto bad = write(dir / "bad.zip", dir / "no-such-folder");
+  if (old_tmp) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("pkg/view.bin") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "bad.zip"));
+  // An existing one gives the same bytes as the archive's own folder.
+  std::filesystem::create_directories(dir / "scratch");
+  REQUIRE(write(dir / "a.zip", dir / "scratch").ok());
+  REQUIRE(write(dir / "b.zip", "").ok());
+  CHECK(read_file(dir / "a.zip") == read_file(dir / "b.zip"));
 }
 
 TEST_CASE("raw copies keep the compressed bytes and rewrite headers") {

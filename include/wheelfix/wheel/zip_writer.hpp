@@ -36,6 +36,8 @@ struct ZipWriterOptions {
   // members get. chunk_size must be in 1..1 GiB.
   std::size_t chunked_threshold = 32u << 20;
   std::size_t chunk_size = 4u << 20;
+  // Folder of those scratch files ("" = the archive's folder).
+  std::string scratch_dir;
   // Write ZIP64 fields for every member and the ZIP64 end records even when
   // nothing needs them (they are always written when something does).
   bool force_zip64 = false;
