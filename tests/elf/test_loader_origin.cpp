@@ -1,86 +1,21 @@
 // Loader emulation: the braced ${ORIGIN} form in RPATH and RUNPATH resolves
 // like $ORIGIN, checked against the real ld.so (LD_TRACE_LOADED_OBJECTS).
-#include <catch.hpp>
-
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
-
-#include "wheelfix/elf/loader.hpp"
+#include "test_loader_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace wheelfix::elf;
+using namespace wheelfix::elf::test;
 
 namespace {
 
-struct OriginFixture {
-  fs::path dir;
-  OriginFixture() {
-    dir = fs::temp_directory_path() / ("wf-loader-origin-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~OriginFixture() { fs::remove_all(dir); }
-  OriginFixture(const OriginFixture&) = delete;
-  OriginFixture& operator=(const OriginFixture&) = delete;
-
-  void run(const std::string& cmd) const {
-    std::string full = "cd '" + dir.string() + "' && " + cmd;
-    INFO(full);
-    REQUIRE(std::system(full.c_str()) == 0);
-  }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((dir / rel).parent_path());
-    std::ofstream(dir / rel) << text;
-  }
-  // A shared library `soname` in folder `sub` defining int func(void).
-  void lib(const std::string& sub, const std::string& soname, const std::string& func,
-           const std::string& link = "") const {
-    write(sub + "/" + func + ".c", "int " + func + "(void) { return 1; }\n");
-    run("cc -shared -fPIC -o " + sub + "/" + soname + " -Wl,-soname," + soname + " " + sub + "/" + func + ".c " +
-        link);
-  }
+struct OriginFixture : LoaderFixture {
+  OriginFixture() : LoaderFixture("wf-loader-origin") {}
 };
 
-// The path the real loader picks for each library of `exe` ("not" when it
-// reports "not found").
-std::map<std::string, std::string> traced(const fs::path& exe) {
-  std::string cmd = "env -u LD_LIBRARY_PATH LD_TRACE_LOADED_OBJECTS=1 '" + exe.string() + "' 2>/dev/null";
-  std::map<std::string, std::string> out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char line[4096];
-  while (p && std::fgets(line, sizeof line, p)) {
-    std::string l(line);
-    auto arrow = l.find(" => ");
-    if (arrow == std::string::npos) continue;
-    std::string name(l.substr(0, arrow));
-    name.erase(0, name.find_first_not_of(" \t"));
-    std::string rest = l.substr(arrow + 4);
-    out[name] = rest.substr(0, rest.find(' '));
-  }
-  if (p) ::pclose(p);
-  return out;
-}
+// No LD_LIBRARY_PATH, no ld.so.conf: only RPATH/RUNPATH can find the fixtures.
+DependencyTree resolve_file(const fs::path& file) { return resolve(file, LoaderConfig{}); }
 
-DependencyTree resolve_file(const fs::path& file) {
-  auto info = parse_file(file.string(), ParseOptions{.symbols = false});
-  REQUIRE(info.ok());
-  LoaderConfig config;  // no LD_LIBRARY_PATH, no ld.so.conf: only RPATH/RUNPATH can find the fixtures
-  DiskObjectSource source(config.root);
-  return resolve_dependencies(file.string(), std::make_shared<const ElfInfo>(std::move(info).value()), config,
-                              source);
-}
-
-const Resolution* dep_named(const DependencyTree& t, const std::string& name) {
-  for (const auto& o : t.objects)
-    for (const auto& d : o.deps)
-      if (d.name == name) return &d;
-  return nullptr;
-}
+std::map<std::string, std::string> traced(const fs::path& exe) { return real_loader(exe, "-u LD_LIBRARY_PATH"); }
 
 }  // namespace
 
@@ -93,7 +28,7 @@ TEST_CASE("${ORIGIN} in RUNPATH resolves like $ORIGIN, as ld.so does") {
 
   const auto t = resolve_file(f.dir / "app/exe");
   REQUIRE(t.objects[0].info->runpath == std::optional<std::string>("${ORIGIN}/lib"));
-  const auto* d = dep_named(t, "libbraced.so");
+  const auto* d = find_dep(t, "libbraced.so");
   REQUIRE(d);
   CHECK(d->rule == FoundBy::runpath);
   REQUIRE(d->path == (f.dir / "app/lib/libbraced.so").string());
@@ -101,7 +36,7 @@ TEST_CASE("${ORIGIN} in RUNPATH resolves like $ORIGIN, as ld.so does") {
   CHECK(traced(f.dir / "app/exe")["libbraced.so"] == *d->path);
 
   const auto plain = resolve_file(f.dir / "app/exe_plain");
-  const auto* p = dep_named(plain, "libbraced.so");
+  const auto* p = find_dep(plain, "libbraced.so");
   REQUIRE(p);
   CHECK(p->path == d->path);
   CHECK(p->rule == d->rule);
@@ -119,8 +54,8 @@ TEST_CASE("${ORIGIN} in an inherited RPATH is the directory of the object holdin
 
   const auto t = resolve_file(f.dir / "app/exe");
   REQUIRE(t.objects[0].info->rpath == std::optional<std::string>("${ORIGIN}/mid:${ORIGIN}/../app/deep"));
-  const auto* mid = dep_named(t, "libmid.so");
-  const auto* deep = dep_named(t, "libdeep.so");
+  const auto* mid = find_dep(t, "libmid.so");
+  const auto* deep = find_dep(t, "libdeep.so");
   REQUIRE(mid);
   REQUIRE(deep);
   CHECK(mid->rule == FoundBy::rpath);
@@ -143,14 +78,14 @@ TEST_CASE("${ORIGIN} followed directly by letters still expands; $ORIGIN followe
   f.run("cc -o app/exe_plain app/main.c -Lapp_libs -lsib -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN_libs'");
 
   const auto t = resolve_file(f.dir / "app/exe");
-  const auto* d = dep_named(t, "libsib.so");
+  const auto* d = find_dep(t, "libsib.so");
   REQUIRE(d);
   CHECK(d->rule == FoundBy::runpath);
   REQUIRE(d->path == (f.dir / "app_libs/libsib.so").string());
   CHECK(traced(f.dir / "app/exe")["libsib.so"] == *d->path);
 
   const auto plain = resolve_file(f.dir / "app/exe_plain");
-  const auto* p = dep_named(plain, "libsib.so");
+  const auto* p = find_dep(plain, "libsib.so");
   REQUIRE(p);
   CHECK(p->rule == FoundBy::not_found);
   CHECK(traced(f.dir / "app/exe_plain")["libsib.so"] == "not");
