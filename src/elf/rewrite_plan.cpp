@@ -53,7 +53,10 @@ util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
   if (!start) return out;
   std::uint64_t off = *start;
   std::vector<std::uint64_t> starts;  // of every entry and auxiliary entry
-  for (int guard = 0; guard < 65536; ++guard) {
+  // Like the reader: at most DT_VERNEEDNUM entries, so a stray vn_next in
+  // the last one is never followed (and never kept in the rebuilt chain).
+  const std::uint64_t num = std::min<std::uint64_t>(img.dyn_value(DT_VERNEEDNUM).value_or(65536), 65536);
+  for (std::uint64_t i = 0; i < num; ++i) {
     if (!util::in_bounds(off, 16, img.data.size()))
       return make_error(img.name, ": .gnu.version_r entry runs past the end of the file");
     const std::uint8_t* p = img.data.data() + off;
@@ -77,12 +80,13 @@ util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
       a += next;
     }
     out.push_back(v);
-    if (v.next == 0) {
+    if (v.next == 0 || i + 1 == num) {
       WF_CHECK(check_no_overlap(img, std::move(starts)));
       return out;
     }
     off += v.next;
   }
+  if (num == 0) return out;
   return make_error(img.name, ": .gnu.version_r chain does not end");
 }
 
