@@ -125,15 +125,20 @@ util::Status read_headers(Image& img) {
 // The rewriter writes PT_INTERP and PT_DYNAMIC in place and rewrites the
 // ELF header and program header table, so neither segment may share bytes
 // with those headers (one write would undo the other; no linker emits such
-// a file).
+// a file).  Nor may PT_NOTE or PT_GNU_PROPERTY: the reader parses them, and
+// a rewritten header table would change what they hold.
 util::Status check_header_overlap(const Image& img) {
   std::uint64_t ph_end = img.eh.phoff + std::uint64_t{img.eh.phnum} * img.c.phdr_size;  // checked in read_headers
   auto overlaps = [](std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
     return a < b_end && b < a_end;
   };
   for (const auto& p : img.ph) {
-    if ((p.type != PT_INTERP && p.type != PT_DYNAMIC) || p.filesz == 0) continue;
-    const char* what = p.type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC";
+    const char* what = p.type == PT_INTERP         ? "PT_INTERP"
+                       : p.type == PT_DYNAMIC      ? "PT_DYNAMIC"
+                       : p.type == PT_NOTE         ? "PT_NOTE"
+                       : p.type == PT_GNU_PROPERTY ? "PT_GNU_PROPERTY"
+                                                   : nullptr;
+    if (!what || p.filesz == 0) continue;
     std::uint64_t end = p.offset + p.filesz;  // in the file: checked in read_headers
     if (overlaps(p.offset, end, 0, img.c.ehdr_size))
       return make_error(img.name, ": ", what, " overlaps the ELF header");

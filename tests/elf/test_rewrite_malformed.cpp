@@ -394,6 +394,9 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   CHECK(moved(PT_DYNAMIC, into_phdrs) == "bad.so: PT_DYNAMIC overlaps the program header table");
   CHECK(moved(PT_DYNAMIC, [](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = 8; }) ==
         "bad.so: PT_DYNAMIC overlaps the ELF header");
+  // fuzz/regressions/elf_rewriter/property-note-inside-phdr-table: the
+  // reader parses notes from bytes the rewritten header table replaces.
+  CHECK(moved(PT_NOTE, into_phdrs) == "bad.so: PT_NOTE overlaps the program header table");
   // Adjacent is fine: the fixture's PT_INTERP follows the table directly.
   CHECK(moved(PT_NULL, [](Elf64_Ehdr&, Elf64_Phdr&) {}) == "<ok>");
   auto r = elf::rewrite_bytes(util::Bytes(good.data(), good.size()), "good", plan);
@@ -408,6 +411,14 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   auto fuzz = elf::rewrite_bytes(util::Bytes(input.data(), input.size()), "bad.so", plan);
   REQUIRE_FALSE(fuzz.ok());
   CHECK(fuzz.error().message == "bad.so: PT_INTERP overlaps the program header table");
+
+  auto prop = read_all(std::string(WHEELFIX_SOURCE_DIR) +
+                       "/fuzz/regressions/elf_rewriter/property-note-inside-phdr-table");
+  REQUIRE(prop.size() > 64);
+  REQUIRE(elf::parse(util::Bytes(prop.data(), prop.size()), "bad.so").ok());  // the reader accepts it
+  auto r2 = elf::rewrite_bytes(util::Bytes(prop.data(), prop.size()), "bad.so", plan);
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.error().message == "bad.so: PT_GNU_PROPERTY overlaps the program header table");
 }
 
 TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malformed]") {
@@ -439,4 +450,27 @@ TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malforme
   auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/verneed-entries-overlap");
   REQUIRE(input.size() > 64);
   CHECK(rewrite_error(input) == "bad.so: .gnu.version_r entries overlap");
+}
+
+TEST_CASE("a stray vn_next after DT_VERNEEDNUM entries is not followed", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/verneed-stray-next-past-verneednum: the
+  // last of DT_VERNEEDNUM (3) entries has vn_next 0x2000, which the reader
+  // never follows. Removing a DT_NEEDED made the rewriter follow it into
+  // .text and keep that "entry" in the rebuilt chain.
+  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
+                        "/fuzz/regressions/elf_rewriter/verneed-stray-next-past-verneednum");
+  REQUIRE(input.size() > 64);
+  auto before = elf::parse(util::Bytes(input.data(), input.size()), "in.so");
+  REQUIRE(before.ok());
+  REQUIRE(before->version_needs.size() == 3);
+  elf::EditPlan plan;
+  plan.remove_needed = {"libc.so.6"};
+  auto r = elf::rewrite_bytes(util::Bytes(input.data(), input.size()), "in.so", plan);
+  REQUIRE(r.ok());
+  REQUIRE(*r);
+  auto after = elf::parse(util::Bytes((*r)->data(), (*r)->size()), "out.so");
+  REQUIRE(after.ok());
+  std::vector<std::string> files;
+  for (const auto& n : after->version_needs) files.push_back(n.file);
+  CHECK(files == std::vector<std::string>{"libgcc_s.so.1", "libstdc++.so.6"});
 }
