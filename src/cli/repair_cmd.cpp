@@ -10,7 +10,7 @@
 #include "cli/progress.hpp"
 #include "cli/repair_step.hpp"
 #include "cli/subcommands.hpp"
-#include "repair/plan.hpp"
+#include "wheelfix/repair/plan.hpp"
 #include "wheelfix/repair/repair.hpp"
 #include "wheelfix/util/strings.hpp"
 
@@ -48,7 +48,7 @@ class RepairRun {
   void fail(const std::string& path, const std::string& msg, int code,
             const std::optional<UnreachedPolicy>& unreached = std::nullopt, bool pure = false);
   void pure_wheel(const std::string& path, const wheel::Wheel& whl);
-  void print_plan(const wheel::Wheel& whl, const repair::Analysis& analysis);
+  void print_plan(const wheel::Wheel& whl, const repair::RepairPlan& plan);
 
   const RepairCmdOptions& o_;
   const policy::PolicySet& policies_;
@@ -87,10 +87,8 @@ void RepairRun::pure_wheel(const std::string& path, const wheel::Wheel& whl) {
   if (o_.verbose) verbose_out() << path << ": pure-Python wheel, copied unchanged to " << output << "\n";
 }
 
-void RepairRun::print_plan(const wheel::Wheel& whl, const repair::Analysis& analysis) {
-  auto plan = repair::make_repair_plan(whl, analysis, policies_, ro_);
-  if (!plan) return;  // repair_wheel fails the same way and says why
-  auto lines = describe_plan(*plan, ro_.strip);
+void RepairRun::print_plan(const wheel::Wheel& whl, const repair::RepairPlan& plan) {
+  auto lines = describe_plan(plan, ro_.strip);
   progress_.clear();
   auto& out = verbose_out();
   out << whl.path() << ": " << lines.front() << "\n";
@@ -106,8 +104,10 @@ void RepairRun::repair(const std::string& path) {
   progress_.clear();
   if (!analysis) return fail(path, analysis.error().message, kFailure);
   if (analysis->pure()) return pure_wheel(path, *whl);
-  if (o_.verbose) print_plan(*whl, *analysis);
-  auto report = repair::repair_wheel(*whl, *analysis, policies_, ro_);
+  auto plan = repair::make_repair_plan(*whl, *analysis, policies_, ro_);
+  if (!plan) return fail(path, plan.error().message, kFailure, unreached_policy(*analysis, policies_, ro_));
+  if (o_.verbose) print_plan(*whl, *plan);
+  auto report = repair::apply_repair_plan(*whl, *analysis, *plan, ro_);
   progress_.clear();
   if (!report) return fail(path, report.error().message, kFailure, unreached_policy(*analysis, policies_, ro_));
   for (const auto& w : report->warnings) print_warning(w);

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/subcommands.hpp"
-#include "repair/plan.hpp"
+#include "wheelfix/repair/plan.hpp"
 #include "wheelfix/policy/policy.hpp"
 #include "wheelfix/repair/analyze.hpp"
 #include "wheelfix/repair/repair.hpp"

@@ -1,4 +1,4 @@
-#include "repair/plan.hpp"
+#include "wheelfix/repair/plan.hpp"
 
 #include <algorithm>
 #include <filesystem>

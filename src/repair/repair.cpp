@@ -13,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include "repair/plan.hpp"
+#include "wheelfix/repair/plan.hpp"
 #include "repair/sbom.hpp"
 #include "wheelfix/elf/rewriter.hpp"
 #include "wheelfix/util/hash.hpp"
@@ -163,8 +163,13 @@ util::Status hash_raw_members(const wheel::ZipReader& zip, const Analysis& a,
 
 util::Result<RepairReport> repair_wheel(const wheel::Wheel& whl, const Analysis& a, const policy::PolicySet& policies,
                                         const RepairOptions& o) {
-  const auto& zip = whl.zip();
   WF_TRY(RepairPlan plan, make_repair_plan(whl, a, policies, o));
+  return apply_repair_plan(whl, a, plan, o);
+}
+
+util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Analysis& a, const RepairPlan& plan,
+                                             const RepairOptions& o) {
+  const auto& zip = whl.zip();
   RepairReport report;
   report.input = whl.path();
   report.policy = plan.target->name;

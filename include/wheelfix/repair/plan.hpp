@@ -1,5 +1,6 @@
 // The repair plan: which policy, which libraries to graft under which names,
-// and the one edit plan per ELF file. Computed before anything is written.
+// and the one edit plan per ELF file. Computed before anything is written,
+// so a caller can show it (repair -v) and then apply the same plan.
 #pragma once
 
 #include <map>
@@ -39,5 +40,11 @@ struct RepairPlan {
 // them); writes nothing. Fails with "<wheel>: <why>".
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& analysis,
                                           const policy::PolicySet& policies, const RepairOptions& options);
+
+// Writes the wheel that `plan` (from make_repair_plan for this wheel,
+// analysis and options) describes into options.output_dir, as repair_wheel
+// does. Fails, writing nothing, with "<wheel>: <why>".
+util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& wheel, const Analysis& analysis,
+                                             const RepairPlan& plan, const RepairOptions& options);
 
 }  // namespace wheelfix::repair
