@@ -16,6 +16,10 @@ possible. Figures:
            the repair figure), -j 1 on 1x (on all with --full-scaling), the
            naive baseline too with --naive-scale (slow)
 
+  vendor   repair of the vendor-big wheel (one big library outside the
+           wheel, copied in, patched and deflated) vs naive_repack.py
+           --vendor (copy it in, recompress all): time and peak RSS
+
 Outputs are written under SCRATCH/out and removed after each run.
 """
 
@@ -67,6 +71,23 @@ def wf_repair(w, jobs):
 def naive(w):
     return measure([sys.executable, os.path.join(HERE, "naive_repack.py"), w["wheel"], out_dir()], w["env"],
                    ARGS.runs, clean_out)
+
+
+def vendor_table(wheels, results):
+    print(f"\n### vendoring a large library (-j {ARGS.jobs}) vs naive copy+recompress\n")
+    print("| wheel | library | lib MB | wheelfix s | naive s | time ratio | wheelfix RSS MB | naive RSS MB "
+          "| RSS / lib size |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for w in wheels:
+        a = wf_repair(w, ARGS.jobs)
+        b = measure([sys.executable, os.path.join(HERE, "naive_repack.py"), w["wheel"], out_dir(), "--vendor",
+                     w["vendor"]], w["env"], ARGS.runs, clean_out)
+        results.append({"figure": "vendor", "wheel": w["name"], "jobs": ARGS.jobs, "wheelfix": a, "naive": b})
+        rss = fmt_mb(a[1]) if isinstance(a, tuple) else "n/a"
+        nrss = fmt_mb(b[1]) if isinstance(b, tuple) else "n/a"
+        frac = f"{a[1] * 1024 / w['vendor_size']:.3f}" if isinstance(a, tuple) else "n/a"
+        print(f"| {w['name']} | {os.path.basename(w['vendor'])} | {w['vendor_size'] / 1e6:.0f} | {fmt_t(a)} | "
+              f"{fmt_t(b)} | {ratio(a, b)} | {rss} | {nrss} | {frac} |", flush=True)
 
 
 def fmt_t(r):
@@ -163,6 +184,9 @@ def main():
         first = next((r["wheelfix"] for r in results if r["figure"] == "repair" and r["wheel"] == large[0]["name"]),
                      None)
         scaling_table(large, results, first if isinstance(first, tuple) else None)
+    vendor = [w for w in wheels if w["group"] == "vendor"]
+    if vendor:
+        vendor_table(vendor, results)
     if ARGS.json:
         with open(ARGS.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Builds the benchmark's input wheels under a scratch folder.
 
-Usage: make_wheels.py SCRATCH [--sizes 1,2,4] [--jobs N] [--no-small] [--no-large]
+Usage: make_wheels.py SCRATCH [--sizes 1,2,4] [--jobs N] [--no-small] [--no-large] [--no-vendor]
 
 Writes SCRATCH/manifest.json, a list of objects:
   name      short label for the tables ("lxml", "large-1x", ...)
-  group     "small" or "large"
+  group     "small", "large" or "vendor"
   wheel     absolute path of the wheel
   env       extra environment for show/repair (LD_LIBRARY_PATH of private libs)
   members, uncompressed, compressed   counts and byte sizes
@@ -18,7 +18,12 @@ needs them and one small private library found only through
 LD_LIBRARY_PATH, so a repair vendors and rewrites something. The 1x wheel
 is over 1 GB uncompressed; 2x and 4x repeat the library set in more
 folders. Each distinct library is deflated once at level 6 and its stream
-reused (bench/rawzip.py). Standard library only.
+reused (bench/rawzip.py). Vendor wheel ("vendor-big"): a small wheel whose
+extension module needs one large library outside the wheel (libcublasLt
+when CUDA is installed, else the largest system library), found through
+LD_LIBRARY_PATH, so a repair copies, patches and deflates that library;
+the manifest's "vendor" field names the file the naive baseline copies in.
+Standard library only.
 """
 
 import argparse
@@ -152,6 +157,63 @@ def large_wheels(scratch, sizes, jobs):
     return out
 
 
+def pick_vendor_lib():
+    """The library the vendor-big wheel needs: CUDA's libcublasLt, else the largest system library."""
+    for path in sorted(glob.glob("/usr/local/cuda*/lib*/libcublasLt.so.*")):
+        if not os.path.islink(path):
+            return path
+    found = sorted(((os.path.getsize(p), p) for p in glob.glob("/usr/lib/x86_64-linux-gnu/*.so.*")
+                    if os.path.isfile(p) and not os.path.islink(p)), reverse=True)
+    return found[0][1]
+
+
+def soname_of(path):
+    out = subprocess.check_output(["readelf", "-dW", path], text=True)
+    for line in out.splitlines():
+        if "(SONAME)" in line:
+            return line.split("[", 1)[1].rstrip("]")
+    return os.path.basename(path)
+
+
+def vendor_wheel(scratch):
+    """A wheel whose one extension module needs a big library from outside the wheel."""
+    lib = pick_vendor_lib()
+    work = os.path.join(scratch, "vendor", "work")
+    os.makedirs(work, exist_ok=True)
+    libdir = os.path.join(work, "lib")  # the library under its SONAME only, nothing else beside it
+    os.makedirs(libdir, exist_ok=True)
+    soname = soname_of(lib)
+    if not os.path.exists(os.path.join(libdir, soname)):
+        os.symlink(lib, os.path.join(libdir, soname))
+    src = os.path.join(work, "ext.c")
+    with open(src, "w") as f:
+        f.write("int bench_vendor(void) { return 0; }\n")
+    ext = os.path.join(work, "_vendor" + sysconfig.get_config_var("EXT_SUFFIX"))
+    subprocess.check_call(["gcc", "-O2", "-fPIC", "-shared", "-o", ext, src, "-Wl,--no-as-needed",
+                           os.path.join(libdir, soname), "-Wl,-rpath-link," + os.path.dirname(lib)])
+    d = os.path.join(scratch, "vendor", "wheel")
+    os.makedirs(d, exist_ok=True)
+    whl = os.path.join(d, "vendorbig-1.0.0-cp311-cp311-linux_x86_64.whl")
+    di = "vendorbig-1.0.0.dist-info"
+    record = []
+    z = rawzip.RawZipWriter(whl)
+    files = {"vendorbig/__init__.py": b"from . import _vendor  # noqa\n",
+             f"vendorbig/_vendor{sysconfig.get_config_var('EXT_SUFFIX')}": open(ext, "rb").read(),
+             f"{di}/METADATA": b"Metadata-Version: 2.1\nName: vendorbig\nVersion: 1.0.0\n",
+             f"{di}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelfix-bench\nRoot-Is-Purelib: false\n"
+                            b"Tag: cp311-cp311-linux_x86_64\n"}
+    for name, data in files.items():
+        z.add_bytes(name, data)
+        record.append(rawzip_row(name, data))
+    record.append(f"{di}/RECORD,,")
+    z.add_bytes(f"{di}/RECORD", ("\n".join(record) + "\n").encode())
+    z.close()
+    e = entry("vendor-big", "vendor", whl, {"LD_LIBRARY_PATH": libdir})
+    e["vendor"] = lib
+    e["vendor_size"] = os.path.getsize(lib)
+    return e
+
+
 def write_large(whl, members, streams):
     di = "bigbench-1.0.0.dist-info"
     record = []
@@ -190,12 +252,15 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="deflate processes")
     ap.add_argument("--no-small", action="store_true")
     ap.add_argument("--no-large", action="store_true")
+    ap.add_argument("--no-vendor", action="store_true")
     a = ap.parse_args()
     scratch = os.path.abspath(a.scratch)
     os.makedirs(scratch, exist_ok=True)
     wheels = [] if a.no_small else small_wheels(scratch)
     if not a.no_large:
         wheels += large_wheels(scratch, [int(s) for s in a.sizes.split(",")], a.jobs)
+    if not a.no_vendor:
+        wheels.append(vendor_wheel(scratch))
     with open(os.path.join(scratch, "manifest.json"), "w") as f:
         json.dump(wheels, f, indent=1)
     for w in wheels:
