@@ -148,6 +148,21 @@ util::Status check_header_overlap(const Image& img) {
   return {};
 }
 
+// The interpreter string is rewritten in place when the new one fits, and
+// so are .dynamic and .dynstr strings: PT_INTERP may share bytes with
+// neither (no linker emits such a file).
+util::Status check_interp_overlap(const Image& img) {
+  auto interp = std::find_if(img.ph.begin(), img.ph.end(), [](const Phdr& p) { return p.type == PT_INTERP; });
+  if (interp == img.ph.end() || interp->filesz == 0) return {};
+  const std::uint64_t a = interp->offset, a_end = interp->offset + interp->filesz;  // checked in read_headers
+  auto overlaps = [&](std::uint64_t b, std::uint64_t b_end) { return a < b_end && b < a_end; };
+  if (img.dyn_ph >= 0 && overlaps(img.ph[img.dyn_ph].offset, img.ph[img.dyn_ph].offset + img.ph[img.dyn_ph].filesz))
+    return make_error(img.name, ": PT_INTERP overlaps PT_DYNAMIC");
+  if (!img.dynstr.empty() && overlaps(img.dynstr_off, img.dynstr_off + img.dynstr.size()))
+    return make_error(img.name, ": PT_INTERP overlaps the dynamic string table");
+  return {};
+}
+
 util::Status read_dynamic(Image& img) {
   for (std::size_t i = 0; i < img.ph.size(); ++i)
     if (img.ph[i].type == PT_DYNAMIC) img.dyn_ph = static_cast<int>(i);
@@ -276,6 +291,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   WF_CHECK(read_headers(img));
   WF_CHECK(check_header_overlap(img));
   WF_CHECK(read_dynamic(img));
+  WF_CHECK(check_interp_overlap(img));
   WF_CHECK(count_dynsyms(img));
   find_own_segment(img);
   if (img.dynsym_count) {

@@ -397,6 +397,18 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   // fuzz/regressions/elf_rewriter/property-note-inside-phdr-table: the
   // reader parses notes from bytes the rewritten header table replaces.
   CHECK(moved(PT_NOTE, into_phdrs) == "bad.so: PT_NOTE overlaps the program header table");
+  // fuzz/regressions/elf_rewriter/interp-overlapping-dynamic: the new
+  // interpreter was written in place, then .dynamic over it.
+  std::uint64_t dyn_off = 0;
+  {
+    const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(good.data());
+    const auto* ph = reinterpret_cast<const Elf64_Phdr*>(good.data() + eh->e_phoff);
+    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+      if (ph[i].p_type == PT_DYNAMIC) dyn_off = ph[i].p_offset;
+  }
+  REQUIRE(dyn_off != 0);
+  CHECK(moved(PT_INTERP, [&](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = dyn_off - 4; }) ==
+        "bad.so: PT_INTERP overlaps PT_DYNAMIC");
   // Adjacent is fine: the fixture's PT_INTERP follows the table directly.
   CHECK(moved(PT_NULL, [](Elf64_Ehdr&, Elf64_Phdr&) {}) == "<ok>");
   auto r = elf::rewrite_bytes(util::Bytes(good.data(), good.size()), "good", plan);
