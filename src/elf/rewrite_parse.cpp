@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "elf/rewrite_internal.hpp"
+#include "elf/reader_internal.hpp"
 #include "elf/unique_entries.hpp"
 
 namespace wheelfix::elf::rw {
@@ -145,6 +146,20 @@ util::Status check_header_overlap(const Image& img) {
     if (overlaps(p.offset, end, img.eh.phoff, ph_end))
       return make_error(img.name, ": ", what, " overlaps the program header table");
   }
+  // The section header table is rewritten too. Linkers put it after every
+  // segment; one that shares bytes with the headers or with a segment would
+  // overwrite what the loader reads (or be overwritten).
+  if (!img.sh.empty()) {
+    const std::uint64_t sh = img.eh.shoff, sh_end = sh + img.sh.size() * img.c.shdr_size;  // checked in read_headers
+    if (overlaps(sh, sh_end, 0, img.c.ehdr_size) || overlaps(sh, sh_end, img.eh.phoff, ph_end))
+      return make_error(img.name, ": the section header table overlaps the ELF or program headers");
+    for (const auto& p : img.ph) {
+      bool read = p.type == PT_LOAD || p.type == PT_DYNAMIC || p.type == PT_INTERP || p.type == PT_NOTE ||
+                  p.type == PT_GNU_PROPERTY;
+      if (read && p.filesz && overlaps(sh, sh_end, p.offset, p.offset + p.filesz))
+        return make_error(img.name, ": the section header table overlaps a segment at offset ", detail::hex(p.offset));
+    }
+  }
   return {};
 }
 
@@ -196,6 +211,28 @@ util::Status read_dynamic(Image& img) {
 
 // Number of dynamic symbols: from .dynsym's section header, DT_HASH or a
 // walk of DT_GNU_HASH.
+// sort_sections() edits every symbol table a section header names, so each
+// must be what it claims: the SHT_DYNSYM section is where DT_SYMTAB is, and
+// any other symbol table lies outside the loaded segments (as linkers and
+// strip leave them).
+util::Status check_symbol_sections(const Image& img) {
+  auto symtab = img.dyn_value(DT_SYMTAB);
+  for (std::size_t i = 0; i < img.sh.size(); ++i) {
+    const Shdr& s = img.sh[i];
+    if (s.type != SHT_SYMTAB && s.type != SHT_DYNSYM) continue;
+    if (s.type == SHT_DYNSYM && symtab && s.addr == *symtab) {
+      if (img.offset_of(s.addr, 0) != s.offset)
+        return make_error(img.name, ": the .dynsym section header disagrees with its segment about its offset");
+      continue;
+    }
+    for (const auto& p : img.ph)
+      if (p.type == PT_LOAD && p.filesz && s.size && s.offset < p.offset + p.filesz && p.offset < s.offset + s.size)
+        return make_error(img.name, ": section ", std::to_string(i),
+                          " is a symbol table inside a loaded segment, but not the dynamic symbol table");
+  }
+  return {};
+}
+
 util::Status count_dynsyms(Image& img) {
   auto symtab = img.dyn_value(DT_SYMTAB);
   if (!symtab) return {};
@@ -293,6 +330,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   WF_CHECK(read_dynamic(img));
   WF_CHECK(check_interp_overlap(img));
   WF_CHECK(count_dynsyms(img));
+  WF_CHECK(check_symbol_sections(img));
   find_own_segment(img);
   if (img.dynsym_count) {
     auto off = img.offset_of(*img.dyn_value(DT_SYMTAB), img.dynsym_count * img.c.sym_size);

@@ -486,3 +486,51 @@ TEST_CASE("a stray vn_next after DT_VERNEEDNUM entries is not followed", "[rewri
   for (const auto& n : after->version_needs) files.push_back(n.file);
   CHECK(files == std::vector<std::string>{"libgcc_s.so.1", "libstdc++.so.6"});
 }
+
+TEST_CASE("section headers that disagree with the segments are an error", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/section-headers-over-dynamic: e_shoff put
+  // the section header table over .dynamic, so writing it back undid the
+  // new dynamic entries. fuzz/regressions/elf_rewriter/
+  // dynsym-section-offset-disagrees: the .dynsym header's sh_offset was 5
+  // bytes off DT_SYMTAB, so renumbering st_shndx corrupted symbol names.
+  auto f = build_fixtures("shdr_overlap");
+  REQUIRE(!f.dir.empty());
+  const auto good = read_all(f.libfix);
+  elf::EditPlan plan;
+  plan.soname = "libfix-0123abcd.so";
+  plan.add_needed = {"libextra-0123abcd.so.1"};
+  auto rewrite_error = [&](const std::vector<std::uint8_t>& d) {
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+    return r.ok() ? std::string("<ok>") : r.error().message;
+  };
+  REQUIRE(rewrite_error(good) == "<ok>");
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(good.data());
+
+  // The last PT_LOAD stretched over the section header table at the end.
+  auto covered = good;
+  auto* cph = reinterpret_cast<Elf64_Phdr*>(covered.data() + eh->e_phoff);
+  int last = -1;
+  for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+    if (cph[i].p_type == PT_LOAD) last = i;
+  REQUIRE(last >= 0);
+  REQUIRE(eh->e_shoff > cph[last].p_offset);
+  cph[last].p_filesz = cph[last].p_memsz = eh->e_shoff + sizeof(Elf64_Shdr) - cph[last].p_offset;
+  CHECK(rewrite_error(covered).rfind("bad.so: the section header table overlaps a segment at offset 0x", 0) == 0);
+
+  auto shifted = good;
+  auto* sh = reinterpret_cast<Elf64_Shdr*>(shifted.data() + eh->e_shoff);
+  bool found = false;
+  for (std::uint16_t i = 0; i < eh->e_shnum; ++i)
+    if (sh[i].sh_type == SHT_DYNSYM) {
+      sh[i].sh_offset -= 5;
+      found = true;
+    }
+  REQUIRE(found);
+  CHECK(rewrite_error(shifted) == "bad.so: the .dynsym section header disagrees with its segment about its offset");
+
+  for (const char* name : {"section-headers-over-dynamic", "dynsym-section-offset-disagrees"}) {
+    auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/" + name);
+    REQUIRE(input.size() > 64);
+    CHECK(rewrite_error(input) != "<ok>");
+  }
+}
