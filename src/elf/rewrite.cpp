@@ -101,6 +101,7 @@ util::Result<std::optional<std::vector<std::uint8_t>>> rewrite_bytes(util::Bytes
     out.resize(fe.tail_offset, 0);
     out.insert(out.end(), fe.tail.begin(), fe.tail.end());
   }
+  WF_CHECK(rw::verify_rewrite(data, util::Bytes(out.data(), out.size()), name, plan));
   return std::optional<std::vector<std::uint8_t>>{std::move(out)};
 }
 
@@ -132,6 +133,13 @@ util::Status write_edit(int in_fd, const rw::FileEdit& fe, int out_fd, const std
   for (const auto& p : fe.patches)
     WF_CHECK(pwrite_all(out_fd, util::Bytes(p.bytes.data(), p.bytes.size()), p.offset, out_name));
   return {};
+}
+
+// Reads the written file (open as `out_fd`, readable) back against the
+// input (mapped as `in`) before the caller keeps it.
+util::Status verify_written(const util::MappedFile& in, int out_fd, const std::string& name, const EditPlan& plan) {
+  WF_TRY(auto out, util::MappedFile::open_fd(out_fd, name));
+  return rw::verify_rewrite(in.bytes(), out.bytes(), name, plan);
 }
 
 // The input of a file rewrite: mapped (for the parser), open (for the
@@ -186,6 +194,7 @@ util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& pl
   auto written = write_edit(in_fd, f.edit, af->fd(), path, target);
   ::close(in_fd);
   if (!written) return written.error();
+  WF_CHECK(verify_written(f.map, af->fd(), path, plan));
   WF_CHECK(af->commit());
   return f.outcome;
 }
@@ -201,6 +210,7 @@ util::Result<RewriteOutcome> rewrite_to_fd(const std::string& path, const std::s
   auto written = write_edit(in_fd, f.edit, out_fd, name, name);
   ::close(in_fd);
   if (!written) return written.error();
+  WF_CHECK(verify_written(f.map, out_fd, name, plan));
   return f.outcome;
 }
 

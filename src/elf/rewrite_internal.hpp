@@ -247,4 +247,11 @@ bool is_movable_address_tag(std::int64_t tag);
 // overlay's regions, oldest first (so `out` shows the final bytes).
 void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out);
 
+// Reads the rewritten file `after` back: when the input `before` parses,
+// `after` must parse too and show every edit of `plan` that can be checked
+// (SONAME, DT_NEEDED, RPATH/RUNPATH set or removal, interpreter). Fails with
+// "<name>: the rewritten file does not read back ..." so that a rewriter
+// bug on an odd input becomes an error instead of a broken file.
+util::Status verify_rewrite(util::Bytes before, util::Bytes after, const std::string& name, const EditPlan& plan);
+
 }  // namespace wheelfix::elf::rw

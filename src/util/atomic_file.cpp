@@ -33,7 +33,7 @@ Result<AtomicFile> AtomicFile::create(const std::string& target, unsigned mode) 
   f.mode_ = mode;
   // Preferably an unnamed file (O_TMPFILE): nothing is left behind even if
   // the process is killed; it gets a name only at commit().
-  int fd = ::open(dir_of(target).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  int fd = ::open(dir_of(target).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd >= 0) {
     f.fd_ = fd;
     return f;

@@ -17,29 +17,23 @@ namespace wheelfix::util {
 Result<MappedFile> MappedFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(path, ": ", std::strerror(errno));
+  auto f = open_fd(fd, path);
+  ::close(fd);
+  return f;
+}
+
+Result<MappedFile> MappedFile::open_fd(int fd, const std::string& name) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int e = errno;
-    ::close(fd);
-    return make_error(path, ": ", std::strerror(e));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return make_error(path, ": not a regular file");
-  }
+  if (::fstat(fd, &st) != 0) return make_error(name, ": ", std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(name, ": not a regular file");
   MappedFile f;
-  f.path_ = path;
+  f.path_ = name;
   f.size_ = static_cast<std::size_t>(st.st_size);
   if (f.size_ > 0) {
     void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-      int e = errno;
-      ::close(fd);
-      return make_error(path, ": cannot map: ", std::strerror(e));
-    }
+    if (p == MAP_FAILED) return make_error(name, ": cannot map: ", std::strerror(errno));
     f.data_ = static_cast<const std::uint8_t*>(p);
   }
-  ::close(fd);
   return f;
 }
 

@@ -8,6 +8,11 @@
 // the file in one extra PT_LOAD whose offset is congruent to its address
 // modulo the page size (no zero padding to page boundaries). A segment added
 // by an earlier run is recognised and rebuilt instead of adding another.
+//
+// Every result is read back before it is kept or returned: when the input
+// parses, the output must parse too and show the SONAME, DT_NEEDED,
+// RPATH/RUNPATH and interpreter edits asked for; otherwise the call fails
+// with "<name>: the rewritten file does not read back ..." and keeps nothing.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +76,8 @@ util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& pl
 
 // Streaming variant for a caller that keeps the result in a file of its
 // own: writes the rewritten content of the ELF file at `path` (named `name`
-// in errors) into `out_fd`, an empty file open for writing, from offset 0.
+// in errors) into `out_fd`, an empty file open for reading and writing, from
+// offset 0 (it is read back, as rewrite() does).
 // The input is mapped and parsed; its unchanged bytes are copied in the
 // kernel (never read into memory, holes stay holes), then the changed bytes
 // and the appended segment are written. When the plan changes nothing the

@@ -16,6 +16,9 @@ class MappedFile {
   // is not a regular file, or cannot be mapped. An empty file maps to an
   // empty view.
   static Result<MappedFile> open(const std::string& path);
+  // Maps the regular file open as `fd` (readable; it stays open and the
+  // caller's), named `name` in errors ("<name>: <strerror>").
+  static Result<MappedFile> open_fd(int fd, const std::string& name);
 
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;
