@@ -163,18 +163,32 @@ util::Status check_header_overlap(const Image& img) {
   return {};
 }
 
-// The interpreter string is rewritten in place when the new one fits, and
-// so are .dynamic and .dynstr strings: PT_INTERP may share bytes with
-// neither (no linker emits such a file).
+// The interpreter string, .dynamic and .dynstr strings are rewritten in
+// place, and the reader parses notes: none of PT_INTERP, PT_DYNAMIC, .dynstr
+// and the notes may share bytes with another of them (notes may overlap
+// each other: PT_GNU_PROPERTY lies inside a PT_NOTE). No linker emits such
+// a file, and one write would undo another.
 util::Status check_interp_overlap(const Image& img) {
-  auto interp = std::find_if(img.ph.begin(), img.ph.end(), [](const Phdr& p) { return p.type == PT_INTERP; });
-  if (interp == img.ph.end() || interp->filesz == 0) return {};
-  const std::uint64_t a = interp->offset, a_end = interp->offset + interp->filesz;  // checked in read_headers
-  auto overlaps = [&](std::uint64_t b, std::uint64_t b_end) { return a < b_end && b < a_end; };
-  if (img.dyn_ph >= 0 && overlaps(img.ph[img.dyn_ph].offset, img.ph[img.dyn_ph].offset + img.ph[img.dyn_ph].filesz))
-    return make_error(img.name, ": PT_INTERP overlaps PT_DYNAMIC");
-  if (!img.dynstr.empty() && overlaps(img.dynstr_off, img.dynstr_off + img.dynstr.size()))
-    return make_error(img.name, ": PT_INTERP overlaps the dynamic string table");
+  struct Range {
+    const char* what;
+    std::uint64_t lo, hi;
+    bool note = false;
+  };
+  std::vector<Range> ranges;
+  for (const auto& p : img.ph) {  // offsets and sizes checked in read_headers
+    if (p.filesz == 0) continue;
+    if (p.type == PT_INTERP) ranges.push_back({"PT_INTERP", p.offset, p.offset + p.filesz});
+    if (p.type == PT_DYNAMIC) ranges.push_back({"PT_DYNAMIC", p.offset, p.offset + p.filesz});
+    if (p.type == PT_NOTE || p.type == PT_GNU_PROPERTY) ranges.push_back({"a note segment", p.offset, p.offset + p.filesz, true});
+  }
+  if (!img.dynstr.empty())
+    ranges.push_back({"the dynamic string table", img.dynstr_off, img.dynstr_off + img.dynstr.size()});
+  for (std::size_t i = 0; i < ranges.size(); ++i)
+    for (std::size_t j = i + 1; j < ranges.size(); ++j) {
+      const Range &a = ranges[i], &b = ranges[j];
+      if ((a.note && b.note) || a.lo >= b.hi || b.lo >= a.hi) continue;
+      return make_error(img.name, ": ", a.what, " overlaps ", b.what);
+    }
   return {};
 }
 

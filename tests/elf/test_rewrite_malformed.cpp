@@ -409,6 +409,26 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   REQUIRE(dyn_off != 0);
   CHECK(moved(PT_INTERP, [&](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = dyn_off - 4; }) ==
         "bad.so: PT_INTERP overlaps PT_DYNAMIC");
+  // fuzz/regressions/elf_rewriter/interp-overlapping-note: the new
+  // interpreter was written over the property note.
+  auto interp_on_note = [&](std::uint32_t note_type) {
+    auto d = good;
+    auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
+    auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+    std::uint64_t note = 0;
+    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+      if (ph[i].p_type == note_type) note = ph[i].p_offset;
+    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+      if (ph[i].p_type == PT_INTERP && note) ph[i].p_offset = note + 2;
+    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+    return r.ok() ? std::string("<ok>") : r.error().message;
+  };
+  CHECK(interp_on_note(PT_NOTE) == "bad.so: PT_INTERP overlaps a note segment");
+  auto fuzz_note = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/interp-overlapping-note");
+  REQUIRE(fuzz_note.size() > 64);
+  auto fr = elf::rewrite_bytes(util::Bytes(fuzz_note.data(), fuzz_note.size()), "bad.so", plan);
+  REQUIRE_FALSE(fr.ok());
+  CHECK(fr.error().message == "bad.so: PT_INTERP overlaps a note segment");
   // Adjacent is fine: the fixture's PT_INTERP follows the table directly.
   CHECK(moved(PT_NULL, [](Elf64_Ehdr&, Elf64_Phdr&) {}) == "<ok>");
   auto r = elf::rewrite_bytes(util::Bytes(good.data(), good.size()), "good", plan);
