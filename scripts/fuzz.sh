@@ -14,6 +14,8 @@
 # FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2"), FUZZ_SEED (libFuzzer's -seed;
 # default 0 = random; test.sh sets 1 so a CI run explores the same inputs).  New corpus entries go
 # to build-fuzz/corpus/<target>/, never into the checked-in seed folder.
+# WHEELFIX_FUZZ_STRICT=1: the rewriter target also stops on the rewriter's
+# read-back errors (a layout its reader would refuse, caught before output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
