@@ -68,9 +68,17 @@ def wf_repair(w, jobs):
                    ARGS.runs, clean_out)
 
 
-def naive(w):
-    return measure([sys.executable, os.path.join(HERE, "naive_repack.py"), w["wheel"], out_dir()], w["env"],
+def naive(w, extra=()):
+    return measure([sys.executable, os.path.join(HERE, "naive_repack.py"), w["wheel"], out_dir(), *extra], w["env"],
                    ARGS.runs, clean_out)
+
+
+def rss_cells(a, b, size):
+    """wheelfix RSS MB, naive RSS MB, wheelfix RSS as a fraction of `size` bytes (table cells)."""
+    rss = fmt_mb(a[1]) if isinstance(a, tuple) else "n/a"
+    nrss = fmt_mb(b[1]) if isinstance(b, tuple) else "n/a"
+    frac = f"{a[1] * 1024 / size:.3f}" if isinstance(a, tuple) else "n/a"
+    return rss, nrss, frac
 
 
 def vendor_table(wheels, results):
@@ -80,12 +88,9 @@ def vendor_table(wheels, results):
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for w in wheels:
         a = wf_repair(w, ARGS.jobs)
-        b = measure([sys.executable, os.path.join(HERE, "naive_repack.py"), w["wheel"], out_dir(), "--vendor",
-                     w["vendor"]], w["env"], ARGS.runs, clean_out)
+        b = naive(w, ("--vendor", w["vendor"]))
         results.append({"figure": "vendor", "wheel": w["name"], "jobs": ARGS.jobs, "wheelfix": a, "naive": b})
-        rss = fmt_mb(a[1]) if isinstance(a, tuple) else "n/a"
-        nrss = fmt_mb(b[1]) if isinstance(b, tuple) else "n/a"
-        frac = f"{a[1] * 1024 / w['vendor_size']:.3f}" if isinstance(a, tuple) else "n/a"
+        rss, nrss, frac = rss_cells(a, b, w["vendor_size"])
         print(f"| {w['name']} | {os.path.basename(w['vendor'])} | {w['vendor_size'] / 1e6:.0f} | {fmt_t(a)} | "
               f"{fmt_t(b)} | {ratio(a, b)} | {rss} | {nrss} | {frac} |", flush=True)
 
@@ -125,9 +130,7 @@ def repair_table(wheels, results):
         a = wf_repair(w, ARGS.jobs)
         b = naive(w)
         results.append({"figure": "repair", "wheel": w["name"], "jobs": ARGS.jobs, "wheelfix": a, "naive": b})
-        rss = fmt_mb(a[1]) if isinstance(a, tuple) else "n/a"
-        nrss = fmt_mb(b[1]) if isinstance(b, tuple) else "n/a"
-        frac = f"{a[1] * 1024 / w['uncompressed']:.3f}" if isinstance(a, tuple) else "n/a"
+        rss, nrss, frac = rss_cells(a, b, w["uncompressed"])
         print(f"| {w['name']} | {w['uncompressed'] / 1e6:.1f} | {w['compressed'] / 1e6:.1f} | {fmt_t(a)} | "
               f"{fmt_t(b)} | {ratio(a, b)} | {rss} | {nrss} | {frac} |", flush=True)
 

@@ -194,20 +194,15 @@ def vendor_wheel(scratch):
     d = os.path.join(scratch, "vendor", "wheel")
     os.makedirs(d, exist_ok=True)
     whl = os.path.join(d, "vendorbig-1.0.0-cp311-cp311-linux_x86_64.whl")
-    di = "vendorbig-1.0.0.dist-info"
-    record = []
+    with open(ext, "rb") as f:
+        ext_bytes = f.read()
     z = rawzip.RawZipWriter(whl)
-    files = {"vendorbig/__init__.py": b"from . import _vendor  # noqa\n",
-             f"vendorbig/_vendor{sysconfig.get_config_var('EXT_SUFFIX')}": open(ext, "rb").read(),
-             f"{di}/METADATA": b"Metadata-Version: 2.1\nName: vendorbig\nVersion: 1.0.0\n",
-             f"{di}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelfix-bench\nRoot-Is-Purelib: false\n"
-                            b"Tag: cp311-cp311-linux_x86_64\n"}
-    for name, data in files.items():
+    record = []
+    for name, data in [("vendorbig/__init__.py", b"from . import _vendor  # noqa\n"),
+                       (f"vendorbig/{os.path.basename(ext)}", ext_bytes)]:
         z.add_bytes(name, data)
         record.append(rawzip_row(name, data))
-    record.append(f"{di}/RECORD,,")
-    z.add_bytes(f"{di}/RECORD", ("\n".join(record) + "\n").encode())
-    z.close()
+    finish_wheel(z, "vendorbig", record)
     e = entry("vendor-big", "vendor", whl, {"LD_LIBRARY_PATH": libdir})
     e["vendor"] = lib
     e["vendor_size"] = os.path.getsize(lib)
@@ -215,7 +210,6 @@ def vendor_wheel(scratch):
 
 
 def write_large(whl, members, streams):
-    di = "bigbench-1.0.0.dist-info"
     record = []
     z = rawzip.RawZipWriter(whl)
     init = b"from . import _bench  # noqa\n"
@@ -225,7 +219,14 @@ def write_large(whl, members, streams):
         dst, (crc, size, csize, sha) = streams[src]
         z.add_file_stream(name, crc, size, csize, dst, 0o755)
         record.append(f"{name},sha256={b64(sha)},{size}")
-    meta = {f"{di}/METADATA": b"Metadata-Version: 2.1\nName: bigbench\nVersion: 1.0.0\n",
+    finish_wheel(z, "bigbench", record)
+
+
+def finish_wheel(z, dist, record):
+    """Adds <dist>-1.0.0.dist-info METADATA, WHEEL (cp311 linux_x86_64) and RECORD (`record` rows plus
+    theirs) to the open RawZipWriter `z` and closes it."""
+    di = f"{dist}-1.0.0.dist-info"
+    meta = {f"{di}/METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0.0\n".encode(),
             f"{di}/WHEEL": b"Wheel-Version: 1.0\nGenerator: wheelfix-bench\nRoot-Is-Purelib: false\n"
                            b"Tag: cp311-cp311-linux_x86_64\n"}
     for name, data in meta.items():

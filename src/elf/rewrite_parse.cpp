@@ -123,6 +123,11 @@ util::Status read_headers(Image& img) {
   return {};
 }
 
+// True when the non-empty byte ranges [a, a_end) and [b, b_end) share a byte.
+bool overlaps(std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
+  return a < b_end && b < a_end;
+}
+
 // The rewriter writes PT_INTERP and PT_DYNAMIC in place and rewrites the
 // ELF header and program header table, so neither segment may share bytes
 // with those headers (one write would undo the other; no linker emits such
@@ -130,9 +135,6 @@ util::Status read_headers(Image& img) {
 // a rewritten header table would change what they hold.
 util::Status check_header_overlap(const Image& img) {
   std::uint64_t ph_end = img.eh.phoff + std::uint64_t{img.eh.phnum} * img.c.phdr_size;  // checked in read_headers
-  auto overlaps = [](std::uint64_t a, std::uint64_t a_end, std::uint64_t b, std::uint64_t b_end) {
-    return a < b_end && b < a_end;
-  };
   for (const auto& p : img.ph) {
     const char* what = p.type == PT_INTERP         ? "PT_INTERP"
                        : p.type == PT_DYNAMIC      ? "PT_DYNAMIC"
@@ -168,7 +170,7 @@ util::Status check_header_overlap(const Image& img) {
 // and the notes may share bytes with another of them (notes may overlap
 // each other: PT_GNU_PROPERTY lies inside a PT_NOTE). No linker emits such
 // a file, and one write would undo another.
-util::Status check_interp_overlap(const Image& img) {
+util::Status check_table_overlap(const Image& img) {
   struct Range {
     const char* what;
     std::uint64_t lo, hi;
@@ -186,8 +188,8 @@ util::Status check_interp_overlap(const Image& img) {
   for (std::size_t i = 0; i < ranges.size(); ++i)
     for (std::size_t j = i + 1; j < ranges.size(); ++j) {
       const Range &a = ranges[i], &b = ranges[j];
-      if ((a.note && b.note) || a.lo >= b.hi || b.lo >= a.hi) continue;
-      return make_error(img.name, ": ", a.what, " overlaps ", b.what);
+      if (!(a.note && b.note) && overlaps(a.lo, a.hi, b.lo, b.hi))
+        return make_error(img.name, ": ", a.what, " overlaps ", b.what);
     }
   return {};
 }
@@ -223,8 +225,6 @@ util::Status read_dynamic(Image& img) {
   return {};
 }
 
-// Number of dynamic symbols: from .dynsym's section header, DT_HASH or a
-// walk of DT_GNU_HASH.
 // sort_sections() edits every symbol table a section header names, so each
 // must be what it claims: the SHT_DYNSYM section is where DT_SYMTAB is, and
 // any other symbol table lies outside the loaded segments (as linkers and
@@ -240,13 +240,16 @@ util::Status check_symbol_sections(const Image& img) {
       continue;
     }
     for (const auto& p : img.ph)
-      if (p.type == PT_LOAD && p.filesz && s.size && s.offset < p.offset + p.filesz && p.offset < s.offset + s.size)
+      if (p.type == PT_LOAD && p.filesz && s.size &&
+          overlaps(s.offset, s.offset + s.size, p.offset, p.offset + p.filesz))
         return make_error(img.name, ": section ", std::to_string(i),
                           " is a symbol table inside a loaded segment, but not the dynamic symbol table");
   }
   return {};
 }
 
+// Number of dynamic symbols: from .dynsym's section header, DT_HASH or a
+// walk of DT_GNU_HASH.
 util::Status count_dynsyms(Image& img) {
   auto symtab = img.dyn_value(DT_SYMTAB);
   if (!symtab) return {};
@@ -342,7 +345,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   WF_CHECK(read_headers(img));
   WF_CHECK(check_header_overlap(img));
   WF_CHECK(read_dynamic(img));
-  WF_CHECK(check_interp_overlap(img));
+  WF_CHECK(check_table_overlap(img));
   WF_CHECK(count_dynsyms(img));
   WF_CHECK(check_symbol_sections(img));
   find_own_segment(img);

@@ -37,16 +37,32 @@ std::vector<std::uint8_t> sample(const std::string& name, std::string* path = nu
 }
 
 // Dynamic-segment offset of a 64-bit little-endian sample.
-std::uint64_t dynamic_offset(const std::vector<std::uint8_t>& d) {
+// File offset of the (last) segment of `type` in a 64-bit little-endian
+// file; 0 when there is none.
+std::uint64_t segment_offset(const std::vector<std::uint8_t>& d, std::uint32_t type) {
   std::uint64_t phoff;
   std::memcpy(&phoff, d.data() + 0x20, 8);
   std::uint16_t phnum;
   std::memcpy(&phnum, d.data() + 0x38, 2);
+  std::uint64_t found = 0;
   for (std::uint16_t i = 0; i < phnum; ++i) {
     const auto* p = reinterpret_cast<const Elf64_Phdr*>(d.data() + phoff + i * sizeof(Elf64_Phdr));
-    if (p->p_type == PT_DYNAMIC) return p->p_offset;
+    if (p->p_type == type) found = p->p_offset;
   }
-  return 0;
+  return found;
+}
+
+std::uint64_t dynamic_offset(const std::vector<std::uint8_t>& d) { return segment_offset(d, PT_DYNAMIC); }
+
+// The rewriter's error for `d` under `plan`, or "<ok>".
+std::string rewrite_error(const std::vector<std::uint8_t>& d, const elf::EditPlan& plan) {
+  auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
+  return r.ok() ? std::string("<ok>") : r.error().message;
+}
+
+// A checked-in input from fuzz/regressions/elf_rewriter/.
+std::vector<std::uint8_t> regression(const std::string& name) {
+  return read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/" + name);
 }
 
 std::string error_of(const std::vector<std::uint8_t>& d) {
@@ -260,16 +276,14 @@ TEST_CASE("a second entry of a unique dynamic tag or segment is an error for the
   // A repeated DT_NEEDED is allowed: the edit goes through.
   CHECK(both_errors(with_entry(DT_RUNPATH, DT_NEEDED, 1)) == "<ok>");
 
-  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
-                        "/fuzz/regressions/elf_rewriter/duplicate-strtab-needed-not-replaced");
+  auto input = regression("duplicate-strtab-needed-not-replaced");
   REQUIRE(input.size() > 64);
   CHECK(both_errors(input) == "bad.so: duplicate DT_STRTAB in the dynamic section");
 
   // fuzz/regressions/elf_rewriter/two-dynamic-segments-soname-not-set: the
   // reader took the first PT_DYNAMIC, the rewriter the last (the .init_array
   // bytes), so a new DT_SONAME went where the reader did not look.
-  input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
-                   "/fuzz/regressions/elf_rewriter/two-dynamic-segments-soname-not-set");
+  input = regression("two-dynamic-segments-soname-not-set");
   REQUIRE(input.size() > 64);
   CHECK(both_errors(input) == "bad.so: more than one PT_DYNAMIC segment");
   auto retyped = [&](std::uint32_t from, std::uint32_t to) {
@@ -384,8 +398,7 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
     auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
     for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
       if (ph[i].p_type == type) edit(*eh, ph[i]);
-    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
-    return r.ok() ? std::string("<ok>") : r.error().message;
+    return rewrite_error(d, plan);
   };
   auto into_phdrs = [](Elf64_Ehdr& eh, Elf64_Phdr& p) {
     p.p_offset = eh.e_phoff + eh.e_phnum * sizeof(Elf64_Phdr) - 8;
@@ -399,36 +412,19 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   CHECK(moved(PT_NOTE, into_phdrs) == "bad.so: PT_NOTE overlaps the program header table");
   // fuzz/regressions/elf_rewriter/interp-overlapping-dynamic: the new
   // interpreter was written in place, then .dynamic over it.
-  std::uint64_t dyn_off = 0;
-  {
-    const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(good.data());
-    const auto* ph = reinterpret_cast<const Elf64_Phdr*>(good.data() + eh->e_phoff);
-    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
-      if (ph[i].p_type == PT_DYNAMIC) dyn_off = ph[i].p_offset;
-  }
+  const std::uint64_t dyn_off = dynamic_offset(good);
   REQUIRE(dyn_off != 0);
   CHECK(moved(PT_INTERP, [&](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = dyn_off - 4; }) ==
         "bad.so: PT_INTERP overlaps PT_DYNAMIC");
   // fuzz/regressions/elf_rewriter/interp-overlapping-note: the new
   // interpreter was written over the property note.
-  auto interp_on_note = [&](std::uint32_t note_type) {
-    auto d = good;
-    auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
-    auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
-    std::uint64_t note = 0;
-    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
-      if (ph[i].p_type == note_type) note = ph[i].p_offset;
-    for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
-      if (ph[i].p_type == PT_INTERP && note) ph[i].p_offset = note + 2;
-    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
-    return r.ok() ? std::string("<ok>") : r.error().message;
-  };
-  CHECK(interp_on_note(PT_NOTE) == "bad.so: PT_INTERP overlaps a note segment");
-  auto fuzz_note = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/interp-overlapping-note");
+  const std::uint64_t note_off = segment_offset(good, PT_NOTE);
+  REQUIRE(note_off != 0);
+  CHECK(moved(PT_INTERP, [&](Elf64_Ehdr&, Elf64_Phdr& p) { p.p_offset = note_off + 2; }) ==
+        "bad.so: PT_INTERP overlaps a note segment");
+  auto fuzz_note = regression("interp-overlapping-note");
   REQUIRE(fuzz_note.size() > 64);
-  auto fr = elf::rewrite_bytes(util::Bytes(fuzz_note.data(), fuzz_note.size()), "bad.so", plan);
-  REQUIRE_FALSE(fr.ok());
-  CHECK(fr.error().message == "bad.so: PT_INTERP overlaps a note segment");
+  CHECK(rewrite_error(fuzz_note, plan) == "bad.so: PT_INTERP overlaps a note segment");
   // Adjacent is fine: the fixture's PT_INTERP follows the table directly.
   CHECK(moved(PT_NULL, [](Elf64_Ehdr&, Elf64_Phdr&) {}) == "<ok>");
   auto r = elf::rewrite_bytes(util::Bytes(good.data(), good.size()), "good", plan);
@@ -437,20 +433,16 @@ TEST_CASE("PT_INTERP or PT_DYNAMIC sharing bytes with the headers is an error", 
   REQUIRE(info.ok());
   CHECK(info->interpreter == plan.interpreter);
 
-  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
-                        "/fuzz/regressions/elf_rewriter/interp-overlapping-phdr-table");
+  auto input = regression("interp-overlapping-phdr-table");
   REQUIRE(input.size() > 64);
   auto fuzz = elf::rewrite_bytes(util::Bytes(input.data(), input.size()), "bad.so", plan);
   REQUIRE_FALSE(fuzz.ok());
   CHECK(fuzz.error().message == "bad.so: PT_INTERP overlaps the program header table");
 
-  auto prop = read_all(std::string(WHEELFIX_SOURCE_DIR) +
-                       "/fuzz/regressions/elf_rewriter/property-note-inside-phdr-table");
+  auto prop = regression("property-note-inside-phdr-table");
   REQUIRE(prop.size() > 64);
   REQUIRE(elf::parse(util::Bytes(prop.data(), prop.size()), "bad.so").ok());  // the reader accepts it
-  auto r2 = elf::rewrite_bytes(util::Bytes(prop.data(), prop.size()), "bad.so", plan);
-  REQUIRE_FALSE(r2.ok());
-  CHECK(r2.error().message == "bad.so: PT_GNU_PROPERTY overlaps the program header table");
+  CHECK(rewrite_error(prop, plan) == "bad.so: PT_GNU_PROPERTY overlaps the program header table");
 }
 
 TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malformed]") {
@@ -459,12 +451,8 @@ TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malforme
   // entry's file broke the first one's link and the output did not parse.
   elf::EditPlan plan;
   plan.replace_needed = {{"libdep.so.1", "libdep-renamed.so.1"}};
-  auto rewrite_error = [&](const std::vector<std::uint8_t>& d) {
-    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
-    return r.ok() ? std::string("<ok>") : r.error().message;
-  };
   const auto good = sample("verneed_overlap");
-  CHECK(rewrite_error(good) == "<ok>");
+  CHECK(rewrite_error(good, plan) == "<ok>");
   // Point the first entry's auxiliary entry back at the entry itself.
   auto d = good;
   auto* eh = reinterpret_cast<Elf64_Ehdr*>(d.data());
@@ -477,11 +465,11 @@ TEST_CASE("overlapping .gnu.version_r entries are an error", "[rewrite][malforme
   auto* first = reinterpret_cast<Elf64_Verneed*>(d.data() + verneed);
   REQUIRE(first->vn_cnt != 0);
   first->vn_aux = 8;
-  CHECK(rewrite_error(d) == "bad.so: .gnu.version_r entries overlap");
+  CHECK(rewrite_error(d, plan) == "bad.so: .gnu.version_r entries overlap");
 
-  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/verneed-entries-overlap");
+  auto input = regression("verneed-entries-overlap");
   REQUIRE(input.size() > 64);
-  CHECK(rewrite_error(input) == "bad.so: .gnu.version_r entries overlap");
+  CHECK(rewrite_error(input, plan) == "bad.so: .gnu.version_r entries overlap");
 }
 
 TEST_CASE("a stray vn_next after DT_VERNEEDNUM entries is not followed", "[rewrite][malformed]") {
@@ -489,8 +477,7 @@ TEST_CASE("a stray vn_next after DT_VERNEEDNUM entries is not followed", "[rewri
   // last of DT_VERNEEDNUM (3) entries has vn_next 0x2000, which the reader
   // never follows. Removing a DT_NEEDED made the rewriter follow it into
   // .text and keep that "entry" in the rebuilt chain.
-  auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) +
-                        "/fuzz/regressions/elf_rewriter/verneed-stray-next-past-verneednum");
+  auto input = regression("verneed-stray-next-past-verneednum");
   REQUIRE(input.size() > 64);
   auto before = elf::parse(util::Bytes(input.data(), input.size()), "in.so");
   REQUIRE(before.ok());
@@ -519,11 +506,7 @@ TEST_CASE("section headers that disagree with the segments are an error", "[rewr
   elf::EditPlan plan;
   plan.soname = "libfix-0123abcd.so";
   plan.add_needed = {"libextra-0123abcd.so.1"};
-  auto rewrite_error = [&](const std::vector<std::uint8_t>& d) {
-    auto r = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "bad.so", plan);
-    return r.ok() ? std::string("<ok>") : r.error().message;
-  };
-  REQUIRE(rewrite_error(good) == "<ok>");
+  REQUIRE(rewrite_error(good, plan) == "<ok>");
   const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(good.data());
 
   // The last PT_LOAD stretched over the section header table at the end.
@@ -535,7 +518,7 @@ TEST_CASE("section headers that disagree with the segments are an error", "[rewr
   REQUIRE(last >= 0);
   REQUIRE(eh->e_shoff > cph[last].p_offset);
   cph[last].p_filesz = cph[last].p_memsz = eh->e_shoff + sizeof(Elf64_Shdr) - cph[last].p_offset;
-  CHECK(rewrite_error(covered).rfind("bad.so: the section header table overlaps a segment at offset 0x", 0) == 0);
+  CHECK(rewrite_error(covered, plan).rfind("bad.so: the section header table overlaps a segment at offset 0x", 0) == 0);
 
   auto shifted = good;
   auto* sh = reinterpret_cast<Elf64_Shdr*>(shifted.data() + eh->e_shoff);
@@ -546,11 +529,11 @@ TEST_CASE("section headers that disagree with the segments are an error", "[rewr
       found = true;
     }
   REQUIRE(found);
-  CHECK(rewrite_error(shifted) == "bad.so: the .dynsym section header disagrees with its segment about its offset");
+  CHECK(rewrite_error(shifted, plan) == "bad.so: the .dynsym section header disagrees with its segment about its offset");
 
   for (const char* name : {"section-headers-over-dynamic", "dynsym-section-offset-disagrees"}) {
-    auto input = read_all(std::string(WHEELFIX_SOURCE_DIR) + "/fuzz/regressions/elf_rewriter/" + name);
+    auto input = regression(name);
     REQUIRE(input.size() > 64);
-    CHECK(rewrite_error(input) != "<ok>");
+    CHECK(rewrite_error(input, plan) != "<ok>");
   }
 }
