@@ -1,18 +1,42 @@
 #!/usr/bin/env bash
-# Installs everything wheelfix needs to build and test on Debian 12, from
-# Debian's own archive only. Idempotent; run as root (or with sudo).
+# Installs what wheelfix needs on Debian 12, from Debian's own archive only.
+# Idempotent; run as root (or with sudo).
+#
+#   scripts/setup-debian.sh           what building wheelfix and the demo need
+#                                     (scripts/demo.sh): compiler, cmake, the
+#                                     libraries, python3-dev and python3-venv
+#   scripts/setup-debian.sh --tests   that, plus every tool the test suite
+#                                     calls (scripts/test.sh): reference ELF
+#                                     readers, zip tools, curl, cross and musl
+#                                     compilers, qemu-user, clang for fuzzing
+#
+# scripts/check-tools.sh lists the commands the tests need and fails with one
+# line naming what is missing; keep the two files in step.
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+want_tests=0
+case "${1:-}" in
+  "") ;;
+  --tests) want_tests=1 ;;
+  *) echo "setup-debian.sh: unknown option '$1' (only --tests)" >&2; exit 2 ;;
+esac
+
 pkgs=(
-  # build
+  # build (catch2 is for the test suite only; the demo builds without tests)
   build-essential cmake pkg-config
-  libcli11-dev nlohmann-json3-dev catch2 libssl-dev zlib1g-dev libdeflate-dev
-  # test tools: reference readers, archive checkers, python
-  binutils elfutils patchelf unzip zip libarchive-tools file
-  python3 python3-dev python3-venv python3-pip
+  libcli11-dev nlohmann-json3-dev libssl-dev zlib1g-dev libdeflate-dev
+  # the demo: sample wheels are built against python3's headers and the
+  # repaired one is installed into a venv; `unzip -l` lists it
+  python3 python3-dev python3-venv unzip
+)
+test_pkgs=(
+  catch2
+  # reference readers and archive checkers the tests compare against
+  elfutils patchelf zip libarchive-tools file curl
+  python3-pip
   # `wheelfix build` tests: offline --no-build-isolation builds of testwheels/projects
   python3-setuptools python3-wheel
   # real-world extension modules packed into wheels by the end-to-end tests
@@ -27,11 +51,13 @@ pkgs=(
   gcc-s390x-linux-gnu libc6-dev-s390x-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   qemu-user
+  # unshare -m (hiding system libraries from an import), flock
   util-linux
   # hardening: libFuzzer/sanitizer runtimes (scripts/fuzz.sh), /usr/bin/time
   # for peak RSS in tests/e2e/test_faults.sh
   clang libclang-rt-14-dev time
 )
+if [ $want_tests -eq 1 ]; then pkgs+=("${test_pkgs[@]}"); fi
 
 missing=()
 for p in "${pkgs[@]}"; do

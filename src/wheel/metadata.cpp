@@ -61,7 +61,9 @@ util::Result<Headers> Headers::parse(std::string_view text, std::string_view whe
       if (h.fields.empty()) {
         return make_error(std::string(where), ": line ", std::to_string(line_no), ": continuation line before any field");
       }
-      h.fields.back().value += "\n" + std::string(line);
+      std::string& value = h.fields.back().value;
+      value += '\n';
+      value.append(line);
       continue;
     }
     auto colon = line.find(':');

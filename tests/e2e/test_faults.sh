@@ -159,7 +159,7 @@ PY
   done
   [ -z "$(ls -A "$tmp/bigelf-out")" ] || wf_fail "repair with a full TMPDIR left files: $(ls -A "$tmp/bigelf-out")"
 else
-  echo "note: no private mount namespace here; read-only and tmpfs cases skipped" >&2
+  wf_skip_case "no private mount namespace here (unshare -m refused): read-only and tmpfs cases"
 fi
 
 # 2b. Disk full as RLIMIT_FSIZE (works unprivileged): writes beyond 1 MiB

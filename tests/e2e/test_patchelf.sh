@@ -6,7 +6,7 @@ set -euo pipefail
 : "${WHEELFIX:?WHEELFIX must name the wheelfix binary}"
 SRC=${WHEELFIX_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 FIX="$SRC/tests/e2e/rewriter"
-if ! command -v patchelf >/dev/null; then echo "skipped: Debian patchelf not installed"; exit 77; fi
+if ! command -v patchelf >/dev/null; then echo "SKIP: test_patchelf.sh: Debian patchelf not installed (apt-get install patchelf)" >&2; exit 77; fi
 REF=$(command -v patchelf)
 
 T=$(mktemp -d)

@@ -16,7 +16,7 @@ declare -A calls=(
 )
 for spec in lxml:lxml numpy:numpy PIL:Pillow psycopg2:psycopg2; do
   mod=${spec%%:*} dist=${spec##*:}
-  [ -d "/usr/lib/python3/dist-packages/$mod" ] || { echo "skip $mod: not installed"; continue; }
+  [ -d "/usr/lib/python3/dist-packages/$mod" ] || { wf_skip_case "$mod: Debian python3-$mod not installed"; continue; }
   mkdir -p "$tmp/$mod"
   wheel=$(python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/pack_dist_package.py" "$mod" "$dist" "$tmp/$mod")
   "$WHEELFIX" repair --json -w "$tmp/$mod/wh" "$wheel" > "$tmp/$mod/report.json" 2>"$tmp/$mod/err.txt" \

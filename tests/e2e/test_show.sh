@@ -130,7 +130,7 @@ PY
   out=$("$WHEELFIX" show --root "$tmp/muslroot" "$muslext")
   grep -q "platform tag: musllinux_1_1_x86_64" <<<"$out" || wf_fail "sysroot with musl 1.1: $out"
 else
-  echo "test_show: musl version check skipped (no muslext wheel or no $host_musl)"
+  wf_skip_case "musl version check (no muslext wheel or no $host_musl)"
 fi
 
 # Usage errors exit 2.

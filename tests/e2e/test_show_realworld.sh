@@ -10,7 +10,7 @@ policies="$WHEELFIX_SOURCE_DIR/policies/manylinux-policy.json"
 checked=0
 for spec in lxml:lxml numpy:numpy PIL:Pillow psycopg2:psycopg2; do
   mod=${spec%%:*} dist=${spec##*:}
-  [ -d "/usr/lib/python3/dist-packages/$mod" ] || { echo "skip $mod: not installed"; continue; }
+  [ -d "/usr/lib/python3/dist-packages/$mod" ] || { wf_skip_case "$mod: Debian python3-$mod not installed"; continue; }
   wheel=$(python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/pack_dist_package.py" "$mod" "$dist" "$tmp")
   mkdir -p "$tmp/$mod" && (cd "$tmp/$mod" && python3 -m zipfile -e "$wheel" .)
   mapfile -t want < <(python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/oracle_tag.py" "$tmp/$mod" "$policies")

@@ -11,7 +11,7 @@ set -euo pipefail
 source "$WHEELFIX_SOURCE_DIR/tests/e2e/lib.sh"
 wf_require_wheelfix
 [ -n "${WHEELFIX_STATIC_BINARY:-}" ] ||
-  wf_skip "WHEELFIX_STATIC_BINARY is not set (build one with scripts/build-static.sh)"
+  wf_skip "WHEELFIX_STATIC_BINARY is not set: the static stage runs it (WHEELFIX_TEST_STAGES=static bash scripts/test.sh)"
 [ -x "$WHEELFIX_STATIC_BINARY" ] || wf_fail "WHEELFIX_STATIC_BINARY=$WHEELFIX_STATIC_BINARY is not executable"
 wf_mktemp_dir T
 wf_build_testwheels

@@ -82,7 +82,7 @@ TEST_CASE("cross-compiled binaries give the right Arch and identity", "[arch]") 
       CrossCase{"riscv64-linux-gnu-gcc", Arch::riscv64, true, false, EM_RISCV, "ld-linux-riscv64"});
   INFO(c.compiler);
   if (!elf::testing::have_program(c.compiler)) {
-    WARN(std::string(c.compiler) + " not found: case skipped");
+    WARN("SKIP: " + std::string(c.compiler) + " not found: case skipped");
     return;
   }
   TempDir dir;
@@ -132,7 +132,7 @@ TEST_CASE("object files: big-endian ppc64 and soft-float ARM", "[arch]") {
     CHECK(info->arch == Arch::ppc64);
     CHECK(!info->has_dynamic);
   } else {
-    WARN("powerpc64le-linux-gnu-gcc not found: ppc64 case skipped");
+    WARN("SKIP: powerpc64le-linux-gnu-gcc not found: ppc64 case skipped");
   }
   if (elf::testing::have_program("arm-linux-gnueabihf-gcc")) {
     std::string obj = compile_c(dir, "arm-linux-gnueabihf-gcc", "f", src, "-mfloat-abi=soft -c", "soft.o");
@@ -143,6 +143,6 @@ TEST_CASE("object files: big-endian ppc64 and soft-float ARM", "[arch]") {
     CHECK((info->id.flags & EF_ARM_EABIMASK) == EF_ARM_EABI_VER5);
     CHECK(info->arch == Arch::unknown);  // armv7l wheels mean hard float
   } else {
-    WARN("arm-linux-gnueabihf-gcc not found: soft-float case skipped");
+    WARN("SKIP: arm-linux-gnueabihf-gcc not found: soft-float case skipped");
   }
 }

@@ -224,7 +224,7 @@ void compare_one(const std::string& path, Tally& t) {
 
 TEST_CASE("reader agrees with readelf on every shared library of the machine", "[differential]") {
   if (!elf::testing::have_program("readelf")) {
-    WARN("readelf not found: differential test skipped");
+    WARN("SKIP: readelf not found: differential test skipped");
     return;
   }
   std::vector<std::string> files = collect_files();

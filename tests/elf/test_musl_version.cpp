@@ -25,7 +25,7 @@ const std::string kElf = std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(
 TEST_CASE("musl version: the installed musl loader agrees with what it prints") {
   const std::string loader = "/lib/ld-musl-x86_64.so.1";
   if (!std::filesystem::exists(loader)) {
-    WARN("skipped: " << loader << " is missing (apt-get install musl)");
+    WARN("SKIP: " << loader << " is missing (apt-get install musl)");
     return;
   }
   // Run without arguments, musl's loader prints "Version X.Y.Z" to stderr.
@@ -52,7 +52,7 @@ TEST_CASE("musl version: glibc's libc is not musl") {
     CHECK_FALSE(v->has_value());
     return;
   }
-  WARN("skipped: no glibc libc.so.6 found");
+  WARN("SKIP: no glibc libc.so.6 found");
 }
 
 TEST_CASE("musl version: crafted images") {

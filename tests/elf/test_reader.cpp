@@ -205,7 +205,7 @@ TEST_CASE("executables: PT_INTERP, glibc vs musl", "[reader]") {
   CHECK(b.interpreter == a.interpreter);
 
   if (!elf::testing::have_program("musl-gcc")) {
-    WARN("musl-gcc not found: musl case skipped");
+    WARN("SKIP: musl-gcc not found: musl case skipped");
     return;
   }
   std::string musl = compile_c(dir, "musl-gcc", "main", main_c, "", "musl");

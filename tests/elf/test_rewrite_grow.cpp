@@ -89,7 +89,7 @@ void rename_growing(const std::string& file, const std::string& from, const std:
 
 TEST_CASE("rename a symbol where the grown program header table moves .hash (musl-gcc)", "[rewrite][symbols][grow]") {
   if (!have("musl-gcc") || access("/lib/ld-musl-x86_64.so.1", X_OK) != 0) {
-    WARN("skipped: musl-gcc or /lib/ld-musl-x86_64.so.1 missing (apt-get install musl-tools)");
+    WARN("SKIP: musl-gcc or /lib/ld-musl-x86_64.so.1 missing (apt-get install musl-tools)");
     return;
   }
   // musl-gcc's default output has .hash and .gnu.hash; sysv-only makes the

@@ -11,7 +11,7 @@ TEST_CASE("a patched Python extension module imports and works", "[rewrite][pyth
   std::string includes = capture("python3-config --includes");
   std::string suffix = capture("python3 -c \"import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))\"");
   if (includes.empty() || suffix.size() < 4) {
-    WARN("skipped: python3 development headers not found");
+    WARN("SKIP: python3 development headers not found");
     return;
   }
   includes.pop_back();

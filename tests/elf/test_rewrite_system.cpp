@@ -77,7 +77,7 @@ TEST_CASE("repair edit on real system libraries", "[rewrite][system]") {
                            "libcrypto.so.3", "libsqlite3.so.0", "libffi.so.8"}) {
     std::string sys = std::string(kLibDir) + "/" + name;
     if (!fs::exists(sys)) {
-      WARN("skipped, not installed: " << sys);
+      WARN("SKIP: not installed: " << sys);
       continue;
     }
     DYNAMIC_SECTION(name) {

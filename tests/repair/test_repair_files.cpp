@@ -50,7 +50,7 @@ std::string member(const wheel::Wheel& whl, const std::string& name) {
 
 TEST_CASE("repair --strip rewrites and strips members file to file", "[repair][strip]") {
   if (run("command -v gcc >/dev/null && command -v strip >/dev/null") != 0) {
-    WARN("gcc or strip missing: skipped");
+    WARN("SKIP: gcc or strip missing");
     return;
   }
   TempDir dir;
