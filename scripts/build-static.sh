@@ -9,7 +9,12 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${STATIC_BUILD_DIR:-build-static}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} -DWHEELFIX_STATIC=ON -DWHEELFIX_TESTS=OFF -DWHEELFIX_WERROR=OFF \
   ${CMAKE_ARGS:-} >/dev/null
-cmake --build "$BUILD_DIR" --target wheelfix -j"${JOBS:-$(nproc)}"
+log=$(mktemp "${TMPDIR:-/tmp}/wheelfix-static-build.XXXXXX")
+trap 'rm -f "$log"' EXIT
+cmake --build "$BUILD_DIR" --target wheelfix -j"${JOBS:-$(nproc)}" 2>&1 | tee "$log"
+if grep -q 'in statically linked applications requires at runtime' "$log"; then
+  echo "build-static.sh: note: the linker's \"Using 'dlopen'/'getaddrinfo'... in statically linked applications\" warnings above come from OpenSSL code in libcrypto.a that wheelfix never calls (it uses libcrypto for SHA-256 only); they are expected and harmless."
+fi
 bin="$BUILD_DIR/wheelfix"
 dyn=$(readelf -d "$bin" 2>/dev/null || true)
 if grep -q '(NEEDED)' <<<"$dyn"; then

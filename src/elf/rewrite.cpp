@@ -9,7 +9,9 @@
 #include <cstring>
 
 #include "elf/rewrite_internal.hpp"
+#include "elf/rewrite_place.hpp"
 #include "wheelfix/util/atomic_file.hpp"
+#include "wheelfix/util/temp_file.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 
 namespace wheelfix::elf {
@@ -183,19 +185,30 @@ util::Result<RewriteOutcome> rewrite(const std::string& path, const EditPlan& pl
   bool in_place = options.output.empty() || options.output == path;
   if (!f.outcome.changed && in_place) return f.outcome;
 
+  const std::string& target = in_place ? path : options.output;
+  WF_TRY(auto place, rw::choose_placement(target));
   struct stat st {};
   WF_TRY(int in_fd, open_input(path, path, &st));
-  const std::string& target = in_place ? path : options.output;
-  auto af = util::AtomicFile::create(target, st.st_mode & 07777);
-  if (!af) {
+  if (place.kind == rw::PlaceKind::copy_into) {
+    // Verified in a scratch copy first, so a failed edit leaves the target
+    // as it was; only a crash during the final copy can leave it partial.
+    auto scratch = util::TempFile::create(rw::scratch_dir(place), {});
+    util::Status done = scratch ? write_edit(in_fd, f.edit, scratch->fd(), path, target) : scratch.error();
     ::close(in_fd);
-    return af.error();
+    if (done) done = verify_written(f.map, scratch->fd(), path, plan);
+    if (done) done = rw::copy_into(scratch->fd(), place, target);
+    if (!done) return done.error();
+    return f.outcome;
   }
-  auto written = write_edit(in_fd, f.edit, af->fd(), path, target);
+  bool keep = place.kind == rw::PlaceKind::rename_over;
+  auto af = util::AtomicFile::create(place.path, (keep ? place.st.st_mode : st.st_mode) & 07777);
+  util::Status done = af ? write_edit(in_fd, f.edit, af->fd(), path, target) : af.error();
   ::close(in_fd);
-  if (!written) return written.error();
-  WF_CHECK(verify_written(f.map, af->fd(), path, plan));
-  WF_CHECK(af->commit());
+  if (done && keep && ::fchown(af->fd(), place.st.st_uid, place.st.st_gid) != 0)
+    done = make_error(target, ": cannot keep the owner: ", std::strerror(errno));
+  if (done) done = verify_written(f.map, af->fd(), path, plan);
+  if (done) done = af->commit();
+  if (!done) return done.error();
   return f.outcome;
 }
 

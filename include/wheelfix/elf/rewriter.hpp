@@ -54,7 +54,7 @@ struct EditPlan {
 
 // Where the result goes.
 struct RewriteOptions {
-  std::string output;  // empty: rewrite the input in place (temp + rename)
+  std::string output;  // empty: rewrite the input in place (see rw::choose_placement)
 };
 
 // What a rewrite did.
