@@ -38,7 +38,8 @@ std::optional<std::string> origin_entry_folder(const std::string& from_dir, cons
 }
 
 std::string origin_entry(const std::string& from_dir, const std::string& to_dir) {
-  std::string rel = relative_path(from_dir, to_dir.empty() ? "." : to_dir);
+  auto rel = std::filesystem::path(relative_path(from_dir, to_dir.empty() ? "." : to_dir)).lexically_normal().string();
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();  // "../." normalizes to "../"
   return rel == "." ? std::string("$ORIGIN") : "$ORIGIN/" + rel;
 }
 
