@@ -56,10 +56,11 @@ std::map<std::string, std::set<InWheelUse>> in_wheel_uses(const repair::Analysis
   for (const auto& link : a.in_wheel) {
     bool in_wheel = link.object < static_cast<int>(a.elves.size());
     if (!in_wheel && !vendored.count(link.object)) continue;
-    const auto& r = a.resolutions[static_cast<std::size_t>(link.object)][link.dep];
+    const auto& list = a.resolutions[static_cast<std::size_t>(link.object)];
+    std::string via = link.dep < list.size() ? list[link.dep].via : std::string();
     std::string how = link.needs_rpath() ? "added_rpath" : elf::found_by_name(link.rule);
     out[a.elves[static_cast<std::size_t>(link.provider)].member].insert(
-        {a.graph.objects[static_cast<std::size_t>(link.object)].path, how, r.via});
+        {a.graph.objects[static_cast<std::size_t>(link.object)].path, how, via});
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "wheelfix/policy/evaluate.hpp"
 #include "wheelfix/repair/repair.hpp"
@@ -55,10 +56,10 @@ bool reached_by_own_path(const Analysis& a, int o, const std::vector<int>& candi
 }
 
 // Without a path that reaches one: the candidate in the needing file's own
-// folder, else the first by member name.
+// folder (an in-wheel file has one), else the first by member name.
 int chosen_provider(const Analysis& a, int o, const std::vector<int>& candidates) {
-  std::string dir = o < static_cast<int>(a.elves.size()) ? folder_of(a.elves[static_cast<std::size_t>(o)].member)
-                                                         : std::string("\n");  // no folder in the wheel
+  std::optional<std::string> dir;
+  if (o < static_cast<int>(a.elves.size())) dir = folder_of(a.elves[static_cast<std::size_t>(o)].member);
   auto key = [&](int c) {
     const auto& m = a.elves[static_cast<std::size_t>(c)].member;
     return std::make_pair(folder_of(m) != dir, m);

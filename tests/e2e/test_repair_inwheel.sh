@@ -84,12 +84,23 @@ assert not shipped & set(vendored), (shipped, vendored)
 PY
 # The added entries are DT_RPATH (searched before LD_LIBRARY_PATH); _C keeps
 # its RUNPATH, which already reaches libwfsolve.
-rp() { readelf -d "$tmp/x/$1" | sed -n 's/.*(\(R[UN]*PATH\)).*\[\(.*\)\]/\1 \2/p'; }
+rp() { readelf -d "${2:-$tmp/x}/$1" | sed -n 's/.*(\(R[UN]*PATH\)).*\[\(.*\)\]/\1 \2/p'; }
 wf_assert_eq 'RPATH $ORIGIN/../../torchlike.libs:$ORIGIN' "$(rp torchlike/lib/libwfsolve.so.1)" "libwfsolve's search path"
 wf_assert_eq 'RPATH $ORIGIN/../torchlike.libs:$ORIGIN/lib' "$(rp "$AUX")" "_aux's search path"
 wf_assert_eq 'RUNPATH $ORIGIN/lib' "$(rp "$C")" "_C's search path"
 plug=$(cd "$tmp/x" && ls torchlike.libs/libwfplug-*.so.1)
 wf_assert_eq 'RPATH $ORIGIN/../torchlike/lib' "$(rp "$plug")" "vendored libwfplug's search path"
+
+# --exclude leaves a name to the loader: not vendored, and no entry added for it.
+LD_LIBRARY_PATH="$libdir" "$WHEELFIX" repair --json --exclude 'libwfsparse*' -w "$tmp/excl" "$wheel" >"$tmp/excl.json" ||
+  wf_fail "repair --exclude exited $?"
+wf_assert_eq "libwfblas.so.1 libwfplug.so.1" \
+  "$(python3 -c 'import json,sys; print(*sorted(v["name"] for v in json.load(open(sys.argv[1]))["wheels"][0]["vendored"]))' "$tmp/excl.json")" \
+  "vendored with --exclude 'libwfsparse*'"
+mkdir -p "$tmp/xe"
+python3 -m zipfile -e "$tmp"/excl/torchlike-*.whl "$tmp/xe"
+wf_assert_eq 'RPATH $ORIGIN/../../torchlike.libs' "$(rp torchlike/lib/libwfsolve.so.1 "$tmp/xe")" \
+  "libwfsolve's search path with --exclude 'libwfsparse*'"
 
 # --- decoys: other libraries with the same SONAMEs, in a private ld.so.cache --
 decoy="$tmp/decoy"
