@@ -182,6 +182,38 @@ for cache in "" "$tmp/ld.so.cache"; do
   check "41" dlopen "torchlike.libs/libwfplug-*.so.1" wfplug_tags
 done
 
+# An ELF program in .data/scripts/ that needs a library the wheel ships is
+# moved beside the vendored libraries (installers put scripts in bin/), with
+# an entry back to torchlike/lib. Added to a copy of torchlike.
+mkdir -p "$tmp/sw/src"
+python3 -m zipfile -e "$wheel" "$tmp/sw/src"
+gcc -O2 -I "$src" -o "$tmp/sw/wftlprobe" "$src/wftl_probe.c" -L "$tmp/sw/src/torchlike/lib" -l:libwfsparse.so.1 \
+  -Wl,-rpath-link,"$libdir" || wf_fail "cannot build wftlprobe"
+python3 - "$WHEELFIX_SOURCE_DIR/testwheels" "$tmp/sw" "$(basename "$wheel")" <<'PY' || wf_fail "cannot pack torchlike with a script"
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import wheelpack
+root, name = sys.argv[2], sys.argv[3]
+files = {}
+for folder, _, names in os.walk(os.path.join(root, "src")):
+    for n in names:
+        member = os.path.relpath(os.path.join(folder, n), os.path.join(root, "src"))
+        if ".dist-info/" not in member:
+            files[member] = os.path.join(folder, n)
+files["torchlike-0.1.0.data/scripts/wftlprobe"] = os.path.join(root, "wftlprobe")
+wheelpack.write_wheel(root, "torchlike", "0.1.0", name[len("torchlike-0.1.0-"):-len(".whl")], files)
+PY
+LD_LIBRARY_PATH="$libdir" "$WHEELFIX" repair -q -w "$tmp/sw/wh" "$tmp/sw/$(basename "$wheel")" || wf_fail "repair of torchlike with a script"
+mkdir -p "$tmp/sw/x"
+python3 -m zipfile -e "$tmp"/sw/wh/torchlike-*.whl "$tmp/sw/x"
+wf_assert_eq 'RPATH $ORIGIN/../../torchlike/lib' "$(rp torchlike.libs/bin/wftlprobe "$tmp/sw/x")" "moved wftlprobe's search path"
+wf_fresh_venv "$tmp/sw/venv"
+wf_pip_install "$tmp/sw/venv" "$tmp"/sw/wh/torchlike-*.whl
+for cache in "" "$tmp/ld.so.cache"; do
+  got=$(wf_hide_libs "$hidden" with_cache "$cache" "$tmp/sw/venv/bin/wftlprobe") || wf_fail "wftlprobe (cache '$cache') failed"
+  wf_assert_eq "libwfsparse tag 1" "$got" "wftlprobe output (cache '$cache')"
+done
+
 # Repairing the repaired wheel: nothing left to vendor or to add.
 LD_LIBRARY_PATH="$libdir" "$WHEELFIX" show --json "$repaired" >"$tmp/show2.json" || wf_fail "show of the repaired wheel"
 python3 - "$tmp/show2.json" <<'PY' || wf_fail "show --json of the repaired wheel"
