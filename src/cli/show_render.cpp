@@ -1,6 +1,5 @@
 #include "cli/show_render.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
