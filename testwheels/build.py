@@ -293,6 +293,54 @@ class Builder:
         return self.entry("originrpath", wheel, "origin_rpath", module="originrpath._ext",
                           call="originrpath._ext.inner(12) == 1234")
 
+    def build_torchlike(self):
+        """Libraries shipped in torchlike/lib/ that need each other and external
+        ones, found the way torch finds its CUDA libraries: the extension's
+        RUNPATH $ORIGIN/lib reaches libwfsolve, which has no search path of
+        its own.  The build machine's library path (torchlike-libs/) holds
+        other copies of libwfsolve and libwfsparse (tag 2) and the external
+        libwfblas (3) and libwfplug (4, needs libwfsparse); the wheel's own
+        copies have tag 1 (see wftl.h)."""
+        libs = self.libs_dir("torchlike")
+        work = self.work("torchlike")
+        inwheel = os.path.join(work, "lib")
+        os.makedirs(inwheel)
+
+        def lib(folder, name, source, tag, needs=()):
+            return self.shlib(os.path.join(folder, name), [source],
+                              ["-DWF_TAG=%d" % tag, "-L", libs] + ["-l:" + n for n in needs])
+
+        blas = lib(libs, "libwfblas.so.1", "wfblas.c", 3)
+        private = [blas, lib(libs, "libwfsparse.so.1", "wfsparse.c", 2, ["libwfblas.so.1"])]
+        private.append(lib(libs, "libwfplug.so.1", "wfplug.c", 4, ["libwfsparse.so.1"]))
+        private.append(lib(libs, "libwfsolve.so.1", "wfsolve.c", 2, ["libwfsparse.so.1", "libwfblas.so.1"]))
+        sparse = lib(inwheel, "libwfsparse.so.1", "wfsparse.c", 1, ["libwfblas.so.1"])
+        solve = lib(inwheel, "libwfsolve.so.1", "wfsolve.c", 1, ["libwfsparse.so.1", "libwfblas.so.1"])
+        c_ext = self.ext(work, "_C", ["torchlike_C.c"],
+                         ["-L", inwheel, "-l:libwfsolve.so.1", "-Wl,-rpath-link," + libs,
+                          "-Wl,--enable-new-dtags", "-Wl,-rpath,$ORIGIN/lib"])
+        aux = self.ext(work, "_aux", ["torchlike_aux.c"],
+                       ["-L", inwheel, "-L", libs, "-l:libwfsparse.so.1", "-l:libwfplug.so.1"])
+        expect_readelf(c_ext, ["-d"], r"RUNPATH.*\[\$ORIGIN/lib\]", "RUNPATH $ORIGIN/lib")
+        for so in (solve, sparse, aux):
+            if re.search(r"R(UN)?PATH", run(["readelf", "-d", so])):
+                raise BuildError("%s: has a search path (it must have none)" % so)
+        expect_readelf(solve, ["-d"], r"NEEDED.*\[libwfsparse\.so\.1\]", "DT_NEEDED libwfsparse.so.1")
+        expect_readelf(aux, ["-d"], r"NEEDED.*\[libwfplug\.so\.1\]", "DT_NEEDED libwfplug.so.1")
+        init = os.path.join(work, "__init__.py")
+        with open(init, "w") as f:
+            f.write('"""wheelfix test package shaped like torch: libraries in torchlike/lib/."""\n')
+        wheel = self.pack("torchlike", self.py["arch"], {
+            "torchlike/__init__.py": init,
+            "torchlike/" + os.path.basename(c_ext): c_ext,
+            "torchlike/" + os.path.basename(aux): aux,
+            "torchlike/lib/libwfsolve.so.1": solve,
+            "torchlike/lib/libwfsparse.so.1": sparse,
+        }, "libraries in torchlike/lib/ needing each other and external libraries")
+        return self.entry("torchlike", wheel, "in_wheel_libs", libs=private, module="torchlike._C",
+                          call="torchlike._C.tags() % 10 == 3 and "
+                          "__import__('importlib').import_module('torchlike._aux').tags() // 10 % 10 == 4")
+
     def recipes(self):
         """(name, callable) for every wheel, in manifest order."""
         items = [(n, getattr(self, "build_" + n)) for n in
@@ -300,7 +348,7 @@ class Builder:
                   "pylinked", "muslext")]
         items += [("cross_" + a, (lambda a=a, c=c, d=d: self.build_cross(a, c, d)))
                   for a, c, d in CROSS]
-        items += [(n, getattr(self, "build_" + n)) for n in ("withscript", "originrpath")]
+        items += [(n, getattr(self, "build_" + n)) for n in ("withscript", "originrpath", "torchlike")]
         return items
 
 

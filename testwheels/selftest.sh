@@ -72,6 +72,8 @@ has "$(one "$X/privlib/privlib*.so")" -d 'NEEDED.*\[libwfpriv\.so\.1\]' "DT_NEED
 has "$(wf_tw_field privlib private_libs | grep libwfpriv)" -V 'Name: GLIBC_2\.14' "memcpy@GLIBC_2.14"
 has "$X/muslext/muslext/_native.so" -d 'NEEDED.*\[libc\.so\]' "DT_NEEDED libc.so (musl)"
 has "$(one "$X/originrpath/originrpath/_ext*.so")" -d 'RUNPATH.*\[\$ORIGIN/lib\]' "RUNPATH \$ORIGIN/lib"
+has "$X/torchlike/torchlike/lib/libwfsolve.so.1" -d 'NEEDED.*\[libwfsparse\.so\.1\]' "DT_NEEDED libwfsparse.so.1"
+has "$(one "$X/torchlike/torchlike/_C*.so")" -d 'RUNPATH.*\[\$ORIGIN/lib\]' "RUNPATH \$ORIGIN/lib"
 has "$X/withscript/withscript-0.1.0.data/scripts/wfhello" -d 'NEEDED.*\[libwfhello\.so\.1\]' "DT_NEEDED libwfhello.so.1"
 if [ -d "$X/isav3" ]; then
   has "$(one "$X/isav3/isav3*.so")" -n 'x86 ISA needed:.*x86-64-v3' "x86-64-v3 ISA note"

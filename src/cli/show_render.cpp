@@ -1,6 +1,8 @@
 #include "cli/show_render.hpp"
 
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace wheelfix::cli {
 
@@ -35,6 +37,33 @@ const elf::Resolution* resolution_for(const repair::Analysis& a, int object) {
   return nullptr;
 }
 
+// One needing file of an in-wheel library, and how it reaches it.
+struct InWheelUse {
+  std::string file;      // wheel member, or the path of a library repair vendors
+  std::string found_by;  // "rpath", "runpath", or "added_rpath"
+  std::string via;
+  bool operator<(const InWheelUse& o) const { return file < o.file; }
+};
+
+// The libraries inside the wheel that satisfy DT_NEEDED entries, by member,
+// with the files that need them: in-wheel files, and the libraries repair
+// vendors (the other external libraries stay outside the repaired wheel).
+std::map<std::string, std::set<InWheelUse>> in_wheel_uses(const repair::Analysis& a) {
+  std::set<int> vendored;
+  for (const auto& g : a.eval.grafted) vendored.insert(g.object);
+  std::map<std::string, std::set<InWheelUse>> out;
+  for (const auto& link : a.in_wheel) {
+    bool in_wheel = link.object < static_cast<int>(a.elves.size());
+    if (!in_wheel && !vendored.count(link.object)) continue;
+    const auto& list = a.resolutions[static_cast<std::size_t>(link.object)];
+    std::string via = link.dep < list.size() ? list[link.dep].via : std::string();
+    std::string how = link.needs_rpath() ? "added_rpath" : elf::found_by_name(link.rule);
+    out[a.elves[static_cast<std::size_t>(link.provider)].member].insert(
+        {a.graph.objects[static_cast<std::size_t>(link.object)].path, how, via});
+  }
+  return out;
+}
+
 }  // namespace
 
 void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose) {
@@ -58,6 +87,14 @@ void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose
       out << "\n      needed by: ";
       for (std::size_t i = 0; i < g.needed_by.size(); ++i) out << (i ? ", " : "") << g.needed_by[i];
       out << "\n";
+    }
+  }
+  auto uses = in_wheel_uses(a);
+  if (!uses.empty()) {
+    out << "  libraries inside the wheel that other files need:\n";
+    for (const auto& [member, needers] : uses) {
+      out << "    " << std::filesystem::path(member).filename().string() << " => " << member << "\n";
+      for (const auto& u : needers) out << "      needed by " << u.file << " [" << u.via << "]\n";
     }
   }
   for (const auto& [file, lib] : e.libpython_links)
@@ -103,6 +140,13 @@ nlohmann::json render_show_json(const repair::Analysis& a) {
     libs.push_back(lib);
   }
   j["external_libs"] = libs;
+  nlohmann::json inside = nlohmann::json::array();
+  for (const auto& [member, needers] : in_wheel_uses(a)) {
+    nlohmann::json by = nlohmann::json::array();
+    for (const auto& u : needers) by.push_back({{"file", u.file}, {"found_by", u.found_by}, {"via", u.via}});
+    inside.push_back({{"name", std::filesystem::path(member).filename().string()}, {"member", member}, {"needed_by", by}});
+  }
+  j["in_wheel_libs"] = inside;
   nlohmann::json py = nlohmann::json::array();
   for (const auto& [file, lib] : e.libpython_links) py.push_back({{"file", file}, {"library", lib}});
   j["libpython"] = py;

@@ -12,15 +12,6 @@
 namespace wheelfix::policy {
 namespace {
 
-// True for the dynamic loader itself (ld-linux-x86-64.so.2, ld64.so.2,
-// ld.so.1, ld-musl-x86_64.so.1): references to it do not constrain a policy.
-bool is_loader(std::string_view lib) {
-  auto slash = lib.rfind('/');
-  if (slash != std::string_view::npos) lib = lib.substr(slash + 1);
-  return lib.starts_with("ld-linux") || lib.starts_with("ld64.so") || lib.starts_with("ld.so") ||
-         lib.starts_with("ld-musl");
-}
-
 const char* family_name(Libc libc) {
   return libc == Libc::glibc ? "manylinux" : libc == Libc::musl ? "musllinux" : "linux";
 }
@@ -78,7 +69,7 @@ class Walker {
   // Symbol versions, ISA level and blacklist of one walked object.
   void check(const ObjectFacts& o) {
     for (const SymbolVersionRef& ref : o.version_refs) {
-      if (allowed_ == nullptr || is_loader(ref.library)) continue;
+      if (allowed_ == nullptr || is_dynamic_loader(ref.library)) continue;
       auto underscore = ref.version.find('_');
       if (underscore == std::string::npos) continue;
       auto listed = allowed_->find(ref.version.substr(0, underscore));
@@ -119,7 +110,7 @@ class Walker {
     }
     if (policy_.lib_whitelist.count(dep.name) || excluded(dep)) return -1;
     // The dynamic loader is always on the target system: never grafted.
-    if (is_loader(dep.name)) return -1;
+    if (is_dynamic_loader(dep.name)) return -1;
     if (dep.target < 0 || static_cast<std::size_t>(dep.target) >= graph_.objects.size()) {
       add(ReasonKind::missing_library, o.path, dep.name, {});
       return -1;
@@ -227,6 +218,13 @@ FamilyEval evaluate_families(const Graph& graph, const PolicySet& set, const Eva
 }
 
 }  // namespace
+
+bool is_dynamic_loader(std::string_view lib) {
+  auto slash = lib.rfind('/');
+  if (slash != std::string_view::npos) lib = lib.substr(slash + 1);
+  return lib.starts_with("ld-linux") || lib.starts_with("ld64.so") || lib.starts_with("ld.so") ||
+         lib.starts_with("ld-musl");
+}
 
 Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOptions& options) {
   Evaluation ev;

@@ -3,6 +3,7 @@
 #include "wheelfix/repair/analyze.hpp"
 
 #include "wheelfix/elf/musl_version.hpp"
+#include "repair/in_wheel.hpp"
 
 #include <zlib.h>
 
@@ -285,9 +286,11 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
 
   WheelOverlaySource source(members, options.loader.root);
   std::map<std::string, int> index;  // loader path -> graph object
+  std::vector<std::shared_ptr<const elf::ElfInfo>> infos;  // per graph object
   for (const auto& e : a.elves) {
     index[kWheelRoot + e.member] = static_cast<int>(a.graph.objects.size());
     a.graph.objects.push_back(facts_of(e.member, true, *e.info));
+    infos.push_back(e.info);
     a.host_paths.emplace_back();
     a.resolutions.emplace_back();
   }
@@ -304,6 +307,7 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
         auto full = elf::parse_file(host);
         const elf::ElfInfo& info = full.ok() ? full.value() : *o.info;
         a.graph.objects.push_back(facts_of(o.path, false, info));
+        infos.push_back(o.info);
         a.host_paths.push_back(host);
         a.resolutions.emplace_back();
       }
@@ -322,6 +326,7 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
       }
     }
   }
+  link_in_wheel_libraries(a, infos, options.eval.exclude);
   inherit_libc(a.graph);
   a.eval_options = options.eval;
   if (!a.eval_options.musl_version) a.eval_options.musl_version = musl_version_in(a, options.loader.root);

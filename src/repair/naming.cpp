@@ -24,6 +24,25 @@ std::string relative_path(const std::string& from_dir, const std::string& to) {
   return rel.empty() ? "." : rel.string();
 }
 
+std::optional<std::string> origin_entry_folder(const std::string& from_dir, const std::string& entry) {
+  std::string rest;
+  if (entry.starts_with("${ORIGIN}")) rest = entry.substr(9);
+  else if (entry.starts_with("$ORIGIN")) rest = entry.substr(7);
+  else return std::nullopt;  // absolute or relative to the working directory: outside
+  if (!rest.empty() && rest[0] != '/') return std::nullopt;  // "$ORIGINAL": another token
+  auto resolved = (std::filesystem::path(from_dir.empty() ? "." : from_dir) / ("." + rest)).lexically_normal().string();
+  while (resolved.size() > 1 && resolved.back() == '/') resolved.pop_back();
+  if (resolved == "..") return std::nullopt;
+  if (resolved.starts_with("../") || resolved.starts_with("/")) return std::nullopt;
+  return resolved == "." ? std::string() : resolved;
+}
+
+std::string origin_entry(const std::string& from_dir, const std::string& to_dir) {
+  auto rel = std::filesystem::path(relative_path(from_dir, to_dir.empty() ? "." : to_dir)).lexically_normal().string();
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();  // "../." normalizes to "../"
+  return rel == "." ? std::string("$ORIGIN") : "$ORIGIN/" + rel;
+}
+
 std::vector<std::string> retag_platforms(const std::vector<std::string>& old_platforms,
                                          const policy::Policy& target, elf::Arch arch) {
   std::set<std::string> tags;

@@ -53,16 +53,27 @@ std::vector<std::string> inside_entries(const std::string& member, const std::op
   std::vector<std::string> keep;
   if (!path) return keep;
   std::string dir = std::filesystem::path(member).parent_path().string();
-  for (const auto& entry : util::split(*path, ':')) {
-    std::string rest;
-    if (entry.starts_with("$ORIGIN")) rest = entry.substr(7);
-    else if (entry.starts_with("${ORIGIN}")) rest = entry.substr(9);
-    else continue;  // absolute or relative to the working directory: outside
-    auto resolved = (std::filesystem::path(dir.empty() ? "." : dir) / ("./" + rest)).lexically_normal().string();
-    if (resolved == ".." || resolved.starts_with("../")) continue;
-    keep.push_back(entry);
-  }
+  for (const auto& entry : util::split(*path, ':'))
+    if (origin_entry_folder(dir, entry)) keep.push_back(entry);
   return keep;
+}
+
+// Appends `entry` to `entries` unless it is there already.
+void add_entry(std::vector<std::string>& entries, const std::string& entry) {
+  if (std::find(entries.begin(), entries.end(), entry) == entries.end()) entries.push_back(entry);
+}
+
+// The RPATH entries graph object `object`, placed in wheel folder
+// `from_dir`, needs to reach the in-wheel libraries its own search path
+// does not (Analysis::in_wheel), in DT_NEEDED order.
+std::vector<std::string> in_wheel_entries(const Analysis& a, int object, const std::string& from_dir) {
+  std::vector<std::string> entries;
+  for (const auto& link : a.in_wheel) {
+    if (link.object != object || !link.needs_rpath()) continue;
+    const auto& provider = a.elves[static_cast<std::size_t>(link.provider)].member;
+    add_entry(entries, origin_entry(from_dir, std::filesystem::path(provider).parent_path().string()));
+  }
+  return entries;
 }
 
 // Sets the search path of `info` to `entries` when that changes anything.
@@ -161,7 +172,10 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
         needs_graft = true;
       }
     }
-    set_rpath(gp.edits, info, needs_graft ? std::vector<std::string>{"$ORIGIN"} : std::vector<std::string>{}, true);
+    std::vector<std::string> entries;
+    if (needs_graft) entries.push_back("$ORIGIN");
+    for (const auto& e : in_wheel_entries(a, gp.object, plan.libs_dir)) add_entry(entries, e);
+    set_rpath(gp.edits, info, entries, true);
   }
 
   // In-wheel ELF files: rename needed libraries, drop libpython, fix RPATH.
@@ -182,21 +196,26 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
         needs_graft = true;
       }
     }
-    if (needs_graft && is_data_script(el.member)) {
+    int object = static_cast<int>(i);
+    bool reach = !in_wheel_entries(a, object, "").empty();  // in-wheel libraries to reach
+    if ((needs_graft || reach) && is_data_script(el.member)) {
+      // Scripts are installed into the environment's bin/, away from the
+      // wheel's folders: the program moves beside the vendored libraries.
       std::string name = std::filesystem::path(el.member).filename().string();
       fp.member = plan.libs_dir + "/bin/" + name;
       fp.moved_script = true;
       plan.launchers[el.member] = launcher_text(wheel.filename().distribution, fp.member);
-      set_rpath(fp.edits, *el.info, {"$ORIGIN/.."}, true);
+      std::vector<std::string> entries;
+      if (needs_graft) entries.push_back("$ORIGIN/..");
+      for (const auto& e : in_wheel_entries(a, object, plan.libs_dir + "/bin")) add_entry(entries, e);
+      set_rpath(fp.edits, *el.info, entries, true);
     } else {
+      std::string dir = std::filesystem::path(el.member).parent_path().string();
       auto entries = inside_entries(el.member, el.info->rpath ? el.info->rpath : el.info->runpath);
-      if (needs_graft) {
-        std::string dir = std::filesystem::path(el.member).parent_path().string();
-        std::string entry = "$ORIGIN/" + relative_path(dir, plan.libs_dir);
-        if (std::find(entries.begin(), entries.end(), entry) == entries.end()) entries.push_back(entry);
-      }
+      if (needs_graft) add_entry(entries, origin_entry(dir, plan.libs_dir));
+      for (const auto& e : in_wheel_entries(a, object, dir)) add_entry(entries, e);
       bool had = el.info->rpath || el.info->runpath;
-      if (needs_graft || had) set_rpath(fp.edits, *el.info, entries, needs_graft);
+      if (needs_graft || reach || had) set_rpath(fp.edits, *el.info, entries, needs_graft || reach);
     }
     if (!fp.edits.empty() || fp.moved_script) plan.files[el.member] = std::move(fp);
   }

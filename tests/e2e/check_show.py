@@ -53,6 +53,11 @@ def main():
         if name in ("simple", "originrpath"):
             expect_tag(r, "manylinux1_x86_64.manylinux_2_5_x86_64")
             expect_libs(r, [])
+            inside = [(x["member"], [(u["file"].split("/")[0], u["found_by"], u["via"].split(": ")[-1])
+                                     for u in x["needed_by"]]) for x in r["in_wheel_libs"]]
+            want = ([("originrpath/lib/libwfinner.so.1", [("originrpath", "runpath", "$ORIGIN/lib")])]
+                    if name == "originrpath" else [])
+            check(inside == want, f"{name}: in_wheel_libs {inside}, expected {want}")
         elif name == "privlib":
             expect_tag(r, "manylinux2014_x86_64.manylinux_2_17_x86_64")
             expect_libs(r, ["libwfpriv.so.1", "libwfdep.so.2"])
@@ -97,6 +102,18 @@ def main():
             sv = reasons(r, "manylinux_2_31", "symbol_version")
             check(any(x["symbol"] == "GLIBC_2.34" and "scripts/wfhello" in x["file"] for x in sv),
                   f"withscript: {sv}")
+        elif name == "torchlike":
+            # Without torchlike-libs on LD_LIBRARY_PATH: the external libraries
+            # are missing; the wheel's own libraries still satisfy each other.
+            expect_tag(r, "linux_x86_64")
+            expect_libs(r, [])
+            missing = sorted(x["library"] for x in reasons(r, "manylinux_2_5", "missing_library"))
+            check(missing == ["libwfblas.so.1", "libwfblas.so.1", "libwfplug.so.1"], f"torchlike: missing {missing}")
+            inside = {x["name"]: sorted((u["file"].split("/")[-1].split(".")[0], u["found_by"]) for u in x["needed_by"])
+                      for x in r["in_wheel_libs"]}
+            want = {"libwfsolve": [("_C", "runpath")],
+                    "libwfsparse": [("_aux", "added_rpath"), ("libwfsolve", "added_rpath")]}
+            check(inside == {k + ".so.1": v for k, v in want.items()}, f"torchlike: in_wheel_libs {inside}")
         elif name.startswith("cross_"):
             arch = name[len("cross_"):]
             expected = {"aarch64": "manylinux2014_aarch64.manylinux_2_17_aarch64",

@@ -127,6 +127,11 @@ struct Evaluation {
 // fails (problems are reasons). Rules: docs/policies.md.
 Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOptions& options = {});
 
+// True for the dynamic loader itself (ld-linux-x86-64.so.2, ld64.so.2,
+// ld.so.1, ld-musl-x86_64.so.1, with or without a folder): always on the
+// target system, never vendored, and references to it constrain no policy.
+bool is_dynamic_loader(std::string_view name);
+
 // True for names that are libpython (libpython3.11.so.1.0, libpython3.13t.so...).
 bool is_libpython(std::string_view soname);
 

@@ -47,6 +47,24 @@ struct WheelElf {
   MemberDigest digest;  // of the member's whole content
 };
 
+// A DT_NEEDED entry satisfied by a library inside the wheel: a file whose
+// name is the entry's name, in a folder the needing object's search path
+// reaches after repair (docs/commands.md#libraries-inside-the-wheel).
+struct InWheelLink {
+  int object = -1;      // the graph object that needs it: an in-wheel file or an external library
+  std::size_t dep = 0;  // index into graph.objects[object].deps (whose target is `provider`)
+  int provider = -1;    // the in-wheel graph object (index into elves) that satisfies it
+  // How the needing object reaches `provider` without help: through `entry`
+  // of its own DT_RPATH (FoundBy::rpath) or DT_RUNPATH (FoundBy::runpath).
+  // FoundBy::not_found when it does not (or when it is an external library,
+  // whose vendored copy gets a new RPATH): repair then adds an
+  // $ORIGIN-relative DT_RPATH entry for the provider's folder.
+  elf::FoundBy rule = elf::FoundBy::not_found;
+  std::string entry;  // e.g. "$ORIGIN/lib"; empty with not_found
+
+  bool needs_rpath() const { return rule == elf::FoundBy::not_found; }
+};
+
 // The result of analyzing one wheel.
 struct Analysis {
   std::string wheel_path;
@@ -59,6 +77,11 @@ struct Analysis {
   std::vector<std::string> host_paths;
   // Per graph object: how each of its DT_NEEDED entries was found.
   std::vector<std::vector<elf::Resolution>> resolutions;
+  // Every DT_NEEDED entry that a library inside the wheel satisfies (those
+  // of external libraries too: they matter when repair vendors them), by
+  // object then DT_NEEDED order. Their graph edges point at the provider,
+  // so the policy walk never vendors a second copy of an in-wheel library.
+  std::vector<InWheelLink> in_wheel;
   policy::Evaluation eval;
   policy::EvalOptions eval_options;  // as evaluated (repair re-evaluates with them)
 

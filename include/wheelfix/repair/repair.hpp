@@ -59,6 +59,16 @@ std::string hashed_name(const std::string& soname, const std::string& sha256_hex
 // '/'-separated, no leading '/'), e.g. ("a/b", "x.libs") -> "../../x.libs".
 std::string relative_path(const std::string& from_dir, const std::string& to);
 
+// The wheel folder that RPATH entry `entry` of a file in folder `from_dir`
+// names ("" for the wheel root), when the entry is $ORIGIN-relative and stays
+// inside the wheel: ("pkg", "$ORIGIN/lib") -> "pkg/lib"; nullopt for an
+// absolute or working-directory-relative entry, or one that leaves the wheel.
+std::optional<std::string> origin_entry_folder(const std::string& from_dir, const std::string& entry);
+
+// The RPATH entry that leads from folder `from_dir` to folder `to_dir` (both
+// wheel paths): ("pkg", "pkg.libs") -> "$ORIGIN/../pkg.libs", ("a", "a") -> "$ORIGIN".
+std::string origin_entry(const std::string& from_dir, const std::string& to_dir);
+
 // The platform tags after retagging to `target` on `arch`: the input's tags
 // other than linux_*, plus the target's name and aliases, ASCII-sorted.
 std::vector<std::string> retag_platforms(const std::vector<std::string>& old_platforms,
