@@ -132,12 +132,26 @@ wf_testwheel() {
 
 # wf_fresh_venv DIR: creates an empty venv in DIR from /usr/bin/python3 (the
 # interpreter the test wheels are built for).  Fails if venv is unavailable.
+# `python3 -m venv` spends seconds of CPU installing pip each time, so one
+# template venv per build folder is made once (under a lock) and copied,
+# with its own path in bin/ scripts replaced by DIR's.
 wf_fresh_venv() {
-  local py=/usr/bin/python3
+  local py=/usr/bin/python3 dir
   [ -x "$py" ] || py=$(command -v python3)
+  local template="${WHEELFIX_BUILD_DIR:?WHEELFIX_BUILD_DIR is not set}/venv-template"
+  (
+    flock 9 || exit 1
+    [ -x "$template/bin/python" ] && [ -f "$template/.complete" ] && exit 0
+    rm -rf "$template"
+    "$py" -m venv "$template" >/dev/null 2>&1 && touch "$template/.complete"
+  ) 9>"$template.lock" || wf_fail "$py -m venv $template failed (Debian package python3-venv)"
   rm -rf "$1"
-  "$py" -m venv "$1" >/dev/null 2>&1 ||
-    wf_fail "$py -m venv $1 failed (Debian package python3-venv)"
+  mkdir -p "$(dirname "$1")" && cp -a "$template" "$1" && rm -f "$1/.complete" ||
+    wf_fail "cannot copy the template venv to $1"
+  dir=$(cd "$1" && pwd)
+  grep -rlF "$template" "$1/bin" | while read -r f; do
+    sed -i "s|$template|$dir|g" "$f"
+  done
 }
 
 # wf_pip_install VENV ARGS...: pip install of local files only (no index, no
