@@ -148,26 +148,32 @@ util::Status check_header_overlap(const Image& img) {
     if (overlaps(p.offset, end, img.eh.phoff, ph_end))
       return make_error(img.name, ": ", what, " overlaps the program header table");
   }
-  // The section header table is rewritten too. Linkers put it after every
-  // segment; one that shares bytes with the headers or with a segment would
-  // overwrite what the loader reads (or be overwritten).
+  // The section header table is rewritten in place too. Linkers put it
+  // after every segment; patchelf 0.18/0.19 put it inside the PT_LOAD they
+  // append, which the loader does not mind (nothing reads it at run time).
+  // What must not happen is that writing it back overwrites bytes the
+  // loader or another table needs, or the reverse: so it may share bytes
+  // with no segment the rewriter writes or the reader parses (PT_DYNAMIC,
+  // PT_INTERP, the notes), no section's content and no .dynstr.
   if (!img.sh.empty()) {
     const std::uint64_t sh = img.eh.shoff, sh_end = sh + img.sh.size() * img.c.shdr_size;  // checked in read_headers
     if (overlaps(sh, sh_end, 0, img.c.ehdr_size) || overlaps(sh, sh_end, img.eh.phoff, ph_end))
       return make_error(img.name, ": the section header table overlaps the ELF or program headers");
-    for (const auto& p : img.ph) {
-      bool read = p.type == PT_LOAD || p.type == PT_DYNAMIC || p.type == PT_INTERP || p.type == PT_NOTE ||
-                  p.type == PT_GNU_PROPERTY;
-      if (read && p.filesz && overlaps(sh, sh_end, p.offset, p.offset + p.filesz))
-        return make_error(img.name, ": the section header table overlaps a segment at offset ", detail::hex(p.offset));
+    // (PT_DYNAMIC, PT_INTERP, the notes and .dynstr: check_table_overlap)
+    for (std::size_t i = 0; i < img.sh.size(); ++i) {
+      const Shdr& s = img.sh[i];
+      if (s.type == SHT_NOBITS || s.size == 0) continue;
+      if (overlaps(sh, sh_end, s.offset, s.offset + s.size))  // section bounds checked in read_headers
+        return make_error(img.name, ": the section header table overlaps section ", std::to_string(i));
     }
   }
   return {};
 }
 
-// The interpreter string, .dynamic and .dynstr strings are rewritten in
-// place, and the reader parses notes: none of PT_INTERP, PT_DYNAMIC, .dynstr
-// and the notes may share bytes with another of them (notes may overlap
+// The interpreter string, .dynamic, .dynstr strings and the section header
+// table are rewritten in place, and the reader parses notes: none of
+// PT_INTERP, PT_DYNAMIC, .dynstr, the section headers and the notes may
+// share bytes with another of them (notes may overlap
 // each other: PT_GNU_PROPERTY lies inside a PT_NOTE). No linker emits such
 // a file, and one write would undo another.
 util::Status check_table_overlap(const Image& img) {
@@ -185,6 +191,8 @@ util::Status check_table_overlap(const Image& img) {
   }
   if (!img.dynstr.empty())
     ranges.push_back({"the dynamic string table", img.dynstr_off, img.dynstr_off + img.dynstr.size()});
+  if (!img.sh.empty())  // its bounds are checked in read_headers
+    ranges.push_back({"the section header table", img.eh.shoff, img.eh.shoff + img.sh.size() * img.c.shdr_size});
   for (std::size_t i = 0; i < ranges.size(); ++i)
     for (std::size_t j = i + 1; j < ranges.size(); ++j) {
       const Range &a = ranges[i], &b = ranges[j];
