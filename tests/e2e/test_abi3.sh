@@ -172,5 +172,26 @@ out=$(ls "$tmp/wh-priv"/*.whl)
 case "$(basename "$out")" in abi3priv-0.1.0-cp37-abi3-manylinux*) ;; *) wf_fail "abi3priv --abi3-warn wrote $out" ;; esac
 installs_and_works "$out" abi3priv
 
+# --- the data file beside the binary is read instead of the compiled-in
+# copy, so a newer one can be dropped in: one that says
+# PyUnicode_AsUTF8AndSize came in 3.7 clears abi3new; a binary alone uses
+# its compiled-in copy; a malformed file is a usage error naming it.
+mkdir -p "$tmp/bin/policies/stable_abi"
+cp "$WHEELFIX" "$tmp/bin/wheelfix"
+"$tmp/bin/wheelfix" show "$new" >/dev/null 2>&1 && wf_fail "binary alone: abi3new passes (no compiled-in data?)"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["symbols"]["PyUnicode_AsUTF8AndSize"]["added"] = "3.7"
+json.dump(d, open(sys.argv[2], "w"))' "$data" "$tmp/bin/policies/stable_abi/stable-abi.json"
+"$tmp/bin/wheelfix" show "$new" >/dev/null || wf_fail "the dropped-in data file was not used"
+echo '{"symbols": {"PyFoo": {"kind": "function"}}}' >"$tmp/bin/policies/stable_abi/stable-abi.json"
+set +e
+"$tmp/bin/wheelfix" show "$clean" >/dev/null 2>"$tmp/bad.err"
+rc=$?
+set -e
+wf_assert_eq 2 "$rc" "show with a malformed data file: exit status"
+wf_has -F "stable-abi.json: symbols.PyFoo.added must be a version string" <"$tmp/bad.err" ||
+  wf_fail "malformed data file: $(cat "$tmp/bad.err")"
+
 wf_assert_eq "$inputs_sum" "$(sha256sum "$clean" "$new" "$priv")" "input wheels after the repairs"
 echo "ok: abi3 check in show and repair"
