@@ -104,10 +104,11 @@ class Builder:
                              "-o", path] + [os.path.join(SRC, s) for s in sources] + list(extra))
         return path
 
-    def pack(self, dist, arch, files, summary):
-        """Writes the wheel; files maps archive name -> local path."""
-        return wheelpack.write_wheel(self.out, dist, VERSION, self.tags + arch, files,
-                                     summary, requires_python=">=3.10")
+    def pack(self, dist, arch, files, summary, tags=None, requires_python=">=3.10"):
+        """Writes the wheel; files maps archive name -> local path; tags
+        replaces the interpreter's python-abi part ("cp37-abi3-linux_")."""
+        return wheelpack.write_wheel(self.out, dist, VERSION, (tags or self.tags) + arch, files,
+                                     summary, requires_python=requires_python)
 
     def entry(self, name, wheel, kind, arch=None, libs=None, importable=True, call=None,
               module=None, scripts=None):
@@ -237,6 +238,37 @@ class Builder:
             entry["needs_ld_library_path"] = py["libdir"]
         return entry
 
+    def abi3_ext(self, name, limited_api, call, summary):
+        """A limited-API extension `<name>.abi3.so` built with
+        -DPy_LIMITED_API=<limited_api>, in a wheel tagged cp37-abi3."""
+        work = self.work(name)
+        out = os.path.join(work, name + ".abi3.so")
+        need_tool(self.cc)
+        run([self.cc] + CFLAGS + ["-DPy_LIMITED_API=" + limited_api, "-I", self.py["include"],
+                                  "-I", SRC, "-shared", "-o", out, os.path.join(SRC, name + ".c")])
+        wheel = self.pack(name, self.py["arch"], {name + ".abi3.so": out}, summary,
+                          tags="cp37-abi3-linux_", requires_python=">=3.7")
+        return out, self.entry(name, wheel, "abi3", call=call)
+
+    def build_abi3clean(self):
+        so, entry = self.abi3_ext("abi3clean", "0x03070000", 'abi3clean.pair(1, "x") == (1, "x")',
+                                  "cp37-abi3 extension using only the 3.7 Stable ABI")
+        expect_readelf(so, ["--dyn-syms"], r"UND _Py_Dealloc$", "Py_DECREF's import of _Py_Dealloc")
+        return entry
+
+    def build_abi3new(self):
+        so, entry = self.abi3_ext("abi3new", "0x030A0000", 'abi3new.utf8_len("h\\u00e9") == 3',
+                                  "cp37-abi3 extension importing a 3.10 Stable ABI function")
+        expect_readelf(so, ["--dyn-syms"], r"UND PyUnicode_AsUTF8AndSize$",
+                       "an import of PyUnicode_AsUTF8AndSize")
+        return entry
+
+    def build_abi3priv(self):
+        so, entry = self.abi3_ext("abi3priv", "0x03070000", 'abi3priv.le4(258) == b"\\x02\\x01\\x00\\x00"',
+                                  "cp37-abi3 extension importing a private CPython function")
+        expect_readelf(so, ["--dyn-syms"], r"UND _PyLong_AsByteArray$", "an import of _PyLong_AsByteArray")
+        return entry
+
     def build_muslext(self):
         musl = need_tool("musl-gcc", "musl-gcc not found (Debian package musl-tools)")
         work = self.work("muslext")
@@ -348,7 +380,8 @@ class Builder:
                   "pylinked", "muslext")]
         items += [("cross_" + a, (lambda a=a, c=c, d=d: self.build_cross(a, c, d)))
                   for a, c, d in CROSS]
-        items += [(n, getattr(self, "build_" + n)) for n in ("withscript", "originrpath", "torchlike")]
+        items += [(n, getattr(self, "build_" + n)) for n in ("withscript", "originrpath", "torchlike", "abi3clean",
+                                                               "abi3new", "abi3priv")]
         return items
 
 

@@ -75,6 +75,9 @@ has "$(one "$X/originrpath/originrpath/_ext*.so")" -d 'RUNPATH.*\[\$ORIGIN/lib\]
 has "$X/torchlike/torchlike/lib/libwfsolve.so.1" -d 'NEEDED.*\[libwfsparse\.so\.1\]' "DT_NEEDED libwfsparse.so.1"
 has "$(one "$X/torchlike/torchlike/_C*.so")" -d 'RUNPATH.*\[\$ORIGIN/lib\]' "RUNPATH \$ORIGIN/lib"
 has "$X/withscript/withscript-0.1.0.data/scripts/wfhello" -d 'NEEDED.*\[libwfhello\.so\.1\]' "DT_NEEDED libwfhello.so.1"
+has "$X/abi3clean/abi3clean.abi3.so" --dyn-syms 'UND +_Py_Dealloc$' "undefined _Py_Dealloc (Py_DECREF)"
+has "$X/abi3new/abi3new.abi3.so" --dyn-syms 'UND +PyUnicode_AsUTF8AndSize$' "undefined PyUnicode_AsUTF8AndSize"
+has "$X/abi3priv/abi3priv.abi3.so" --dyn-syms 'UND +_PyLong_AsByteArray$' "undefined _PyLong_AsByteArray"
 if [ -d "$X/isav3" ]; then
   has "$(one "$X/isav3/isav3*.so")" -n 'x86 ISA needed:.*x86-64-v3' "x86-64-v3 ISA note"
 fi

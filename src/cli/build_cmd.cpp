@@ -160,6 +160,7 @@ CLI::App* add_build_command(CLI::App& app, BuildCmdOptions& o) {
       ->check(CLI::Range(0, 9));
   cmd->add_option("-j,--jobs", o.repair.jobs, "Compression threads of repair (default: all cores)");
   cmd->add_option("--policy-file", o.repair.policy_files, "Policy JSON file(s) replacing the installed ones")->allow_extra_args(false);
+  add_abi3_options(*cmd, o.repair);
   add_search_options(*cmd, o.repair.search);
   cmd->add_flag("--json", o.json, "One JSON report on stdout (tool output goes to stderr)");
   cmd->add_flag("-q,--quiet", o.quiet, "Log tool output to DIR/.wheelfix-logs/ instead of showing it");

@@ -91,7 +91,8 @@ util::Result<PlacedWheel> place_wheel(const BuildContext& ctx, const std::string
   std::string current_tag = util::join(whl.filename().platform_tags, ".");
   if (ctx.opts.no_repair) return copy("unrepaired", current_tag);
   WF_TRY(auto analysis, repair::analyze_wheel(whl.zip(), ctx.policies, ctx.analyze));
-  if (already_compatible(whl.filename(), analysis, ctx.policies)) return copy("copied", current_tag);
+  if (already_compatible(whl.filename(), analysis, ctx.policies, ctx.repair.stable_abi.get()))
+    return copy("copied", current_tag);
   WF_TRY(auto report, repair::repair_wheel(whl, analysis, ctx.policies, ctx.repair));
   placed.action = "repaired";
   placed.output = report.output;

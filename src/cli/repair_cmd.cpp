@@ -46,7 +46,8 @@ class RepairRun {
   // -v output: stdout, or stderr when stdout carries the JSON document.
   std::ostream& verbose_out() const { return o_.json ? std::cerr : std::cout; }
   void fail(const std::string& path, const std::string& msg, int code,
-            const std::optional<UnreachedPolicy>& unreached = std::nullopt, bool pure = false);
+            const std::optional<UnreachedPolicy>& unreached = std::nullopt, bool pure = false,
+            const std::vector<policy::Abi3Problem>& abi3 = {});
   void pure_wheel(const std::string& path, const wheel::Wheel& whl);
   void print_plan(const wheel::Wheel& whl, const repair::RepairPlan& plan);
 
@@ -61,10 +62,11 @@ class RepairRun {
 };
 
 void RepairRun::fail(const std::string& path, const std::string& msg, int code,
-                     const std::optional<UnreachedPolicy>& unreached, bool pure) {
+                     const std::optional<UnreachedPolicy>& unreached, bool pure,
+                     const std::vector<policy::Abi3Problem>& abi3) {
   progress_.clear();
   print_error(msg);
-  if (o_.json) reports_.push_back(repair_failure_json(path, msg, seconds_since(start_), unreached, pure));
+  if (o_.json) reports_.push_back(repair_failure_json(path, msg, seconds_since(start_), unreached, pure, abi3));
   status_ = combine_status(status_, code);
 }
 
@@ -83,7 +85,8 @@ void RepairRun::pure_wheel(const std::string& path, const wheel::Wheel& whl) {
   }
   if (o_.json)
     reports_.push_back(
-        pure_copy_json(path, output, util::join(whl.filename().platform_tags, "."), seconds_since(start_)));
+        pure_copy_json(path, output, util::join(whl.filename().platform_tags, "."),
+                       util::join(whl.filename().python_tags, "."), seconds_since(start_)));
   if (o_.verbose) verbose_out() << path << ": pure-Python wheel, copied unchanged to " << output << "\n";
 }
 
@@ -105,7 +108,13 @@ void RepairRun::repair(const std::string& path) {
   if (!analysis) return fail(path, analysis.error().message, kFailure);
   if (analysis->pure()) return pure_wheel(path, *whl);
   auto plan = repair::make_repair_plan(*whl, *analysis, policies_, ro_);
-  if (!plan) return fail(path, plan.error().message, kFailure, unreached_policy(*analysis, policies_, ro_));
+  if (!plan) {
+    std::vector<policy::Abi3Problem> abi3;
+    if (ro_.stable_abi)
+      abi3 = policy::check_abi3(analysis->graph, whl->filename().python_tags, whl->filename().abi_tags,
+                                *ro_.stable_abi).problems;
+    return fail(path, plan.error().message, kFailure, unreached_policy(*analysis, policies_, ro_), false, abi3);
+  }
   if (o_.verbose) print_plan(*whl, *plan);
   auto report = repair::apply_repair_plan(*whl, *analysis, *plan, ro_);
   progress_.clear();
@@ -143,6 +152,7 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
   cmd->add_flag("--disable-isa-ext-check", o.no_isa_check,
                 "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
+  add_abi3_options(*cmd, o);
   add_search_options(*cmd, o.search);
   return cmd;
 }

@@ -37,6 +37,10 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   ro.level = o.level;
   ro.update_tags = !o.no_update_tags;
   ro.threads = o.jobs;
+  WF_TRY(auto abi, policy::load_stable_abi());
+  ro.stable_abi = std::make_shared<const policy::StableAbi>(std::move(abi));
+  ro.abi3_lower_bound = o.abi3_lower_bound;
+  ro.abi3_warn = o.abi3_warn;
   if (auto sde = env("SOURCE_DATE_EPOCH")) {
     auto v = wheel::parse_source_date_epoch(*sde);
     if (!v) return util::make_error("SOURCE_DATE_EPOCH: ", v.error().message);
@@ -45,12 +49,19 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   return ro;
 }
 
+void add_abi3_options(CLI::App& cmd, RepairCmdOptions& o) {
+  cmd.add_flag("--abi3-lower-bound", o.abi3_lower_bound,
+               "Retag a cp3X-abi3 wheel whose imports need a newer Python to the lowest cp3Y-abi3 that holds");
+  cmd.add_flag("--abi3-warn", o.abi3_warn, "Write abi3 wheels whose imports break the tag, with a warning");
+}
+
 nlohmann::json repair_report_json(const repair::RepairReport& r, double seconds) {
   nlohmann::json libs = nlohmann::json::array();
   for (const auto& l : r.vendored)
     libs.push_back({{"name", l.soname}, {"member", l.member}, {"source_path", l.source_path}, {"size", l.size},
                     {"sha256", l.sha256}});
   return {{"input", r.input},       {"output", r.output},     {"ok", true},       {"tag", r.platform_tag},
+          {"python_tag", r.python_tag},
           {"policy", r.policy},       {"vendored", libs},       {"warnings", r.warnings},
           {"seconds", seconds},       {"pure", false},          {"copied", false}};
 }
@@ -73,8 +84,10 @@ std::optional<UnreachedPolicy> unreached_policy(const repair::Analysis& a, const
 }
 
 nlohmann::json repair_failure_json(const std::string& input, const std::string& error, double seconds,
-                                   const std::optional<UnreachedPolicy>& unreached, bool pure) {
+                                   const std::optional<UnreachedPolicy>& unreached, bool pure,
+                                   const std::vector<policy::Abi3Problem>& abi3_problems) {
   return {{"input", input},
+          {"abi3_problems", abi3_problems_json(abi3_problems)},
           {"ok", false},
           {"error", error},
           {"seconds", seconds},
@@ -84,9 +97,10 @@ nlohmann::json repair_failure_json(const std::string& input, const std::string& 
 }
 
 nlohmann::json pure_copy_json(const std::string& input, const std::string& output, const std::string& tag,
-                              double seconds) {
+                              const std::string& python_tag, double seconds) {
   return {{"input", input},   {"output", output},       {"ok", true},
-          {"tag", tag},       {"policy", nullptr},      {"vendored", nlohmann::json::array()},
+          {"tag", tag},       {"python_tag", python_tag},
+          {"policy", nullptr},      {"vendored", nlohmann::json::array()},
           {"warnings", nlohmann::json::array()},        {"seconds", seconds},
           {"pure", true},     {"copied", true}};
 }
@@ -137,8 +151,11 @@ util::Status copy_wheel_unchanged(const std::string& wheel, const std::string& d
 }
 
 bool already_compatible(const wheel::WheelFilename& name, const repair::Analysis& analysis,
-                        const policy::PolicySet& policies) {
+                        const policy::PolicySet& policies, const policy::StableAbi* stable_abi) {
   if (analysis.pure()) return true;
+  if (stable_abi &&
+      !policy::check_abi3(analysis.graph, name.python_tags, name.abi_tags, *stable_abi).problems.empty())
+    return false;
   if (!analysis.eval.grafted.empty() || !analysis.eval.libpython_links.empty()) return false;
   if (name.platform_tags.empty()) return false;
   std::string arch_suffix = std::string("_") + elf::arch_name(analysis.eval.arch);

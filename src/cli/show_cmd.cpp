@@ -8,6 +8,7 @@
 #include "cli/common.hpp"
 #include "cli/show_render.hpp"
 #include "cli/subcommands.hpp"
+#include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/policy/claimed_tags.hpp"
 
 namespace wheelfix::cli {
@@ -29,6 +30,11 @@ int run_show(const ShowOptions& opts) {
   auto policies = load_policy_set(opts.policy_files);
   if (!policies) {
     print_error(policies.error().message);
+    return kUsage;
+  }
+  auto stable_abi = policy::load_stable_abi();
+  if (!stable_abi) {
+    print_error(stable_abi.error().message);
     return kUsage;
   }
   auto analyze_opts = make_analyze_options(opts.search, {}, !opts.no_isa_check);
@@ -62,10 +68,12 @@ int run_show(const ShowOptions& opts) {
     }
     // A name whose tags the binaries contradict is an error (exit 1), after
     // the report that shows why.
-    auto tag_problems = policy::claimed_tag_problems(opened->wheel.filename().platform_tags, analysis.eval,
-                                                     *policies);
+    const auto& name = opened->wheel.filename();
+    auto tag_problems = policy::claimed_tag_problems(name.platform_tags, analysis.eval, *policies);
+    // So is an abi3 tag whose Stable ABI promise the imports break.
+    auto abi3 = policy::check_abi3(analysis.graph, name.python_tags, name.abi_tags, *stable_abi);
     if (opts.json) {
-      auto report = render_show_json(analysis);
+      auto report = render_show_json(analysis, abi3);
       report["warnings"] = warnings;
       report["tag_problems"] = tag_problems;
       reports.push_back(std::move(report));
@@ -73,10 +81,11 @@ int run_show(const ShowOptions& opts) {
       std::cout << path << ": " << analysis.eval.platform_tag << "\n";
     } else {
       if (!first) std::cout << "\n";
-      render_show_text(std::cout, analysis, opts.verbose);
+      render_show_text(std::cout, analysis, abi3, opts.verbose);
     }
     for (const auto& problem : tag_problems) print_error(path + ": " + problem);
-    if (!tag_problems.empty()) status = combine_status(status, kFailure);
+    for (const auto& problem : abi3.problems) print_error(path + ": abi3: " + problem.describe());
+    if (!tag_problems.empty() || !abi3.problems.empty()) status = combine_status(status, kFailure);
     first = false;
   }
   if (opts.json) {

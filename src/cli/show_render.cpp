@@ -64,9 +64,32 @@ std::map<std::string, std::set<InWheelUse>> in_wheel_uses(const repair::Analysis
   return out;
 }
 
+nlohmann::json version_json(const std::optional<policy::PythonVersion>& v) {
+  return v ? nlohmann::json(v->to_string()) : nlohmann::json(nullptr);
+}
+
+// The abi3 lines of the text report: whether the tag holds, and each
+// import that breaks it.
+void render_abi3_text(std::ostream& out, const policy::Abi3Check& c) {
+  if (!c.applies) return;
+  std::string claim = c.claimed ? c.claimed->cp_tag() + "-abi3 (CPython " + c.claimed->to_string() + " and later)"
+                                : std::string("abi3 (no cp3X python tag: versions not checked)");
+  out << "  abi3: " << claim << ", " << c.imports << " Python symbol" << (c.imports == 1 ? "" : "s") << " imported";
+  if (c.problems.empty()) {
+    out << ", all in its Stable ABI\n";
+    return;
+  }
+  out << "; the tag does not hold:\n";
+  for (const auto& p : c.problems) out << "    - " << p.describe() << "\n";
+  if (c.has_not_stable())
+    out << "    no abi3 tag holds (symbols outside the Stable ABI)\n";
+  else if (c.required)
+    out << "    the lowest tag that holds: " << c.required->cp_tag() << "-abi3 (repair --abi3-lower-bound)\n";
+}
+
 }  // namespace
 
-void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose) {
+void render_show_text(std::ostream& out, const repair::Analysis& a, const policy::Abi3Check& abi3, bool verbose) {
   const auto& e = a.eval;
   out << std::filesystem::path(a.wheel_path).filename().string() << "\n";
   out << "  platform tag: " << e.platform_tag << "\n";
@@ -114,9 +137,10 @@ void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose
       i = j;
     }
   }
+  render_abi3_text(out, abi3);
 }
 
-nlohmann::json render_show_json(const repair::Analysis& a) {
+nlohmann::json render_show_json(const repair::Analysis& a, const policy::Abi3Check& abi3) {
   const auto& e = a.eval;
   nlohmann::json j;
   j["wheel"] = a.wheel_path;
@@ -161,7 +185,32 @@ nlohmann::json render_show_json(const repair::Analysis& a) {
     policies.push_back(p);
   }
   j["policies"] = policies;
+  j["abi3"] = abi3_json(abi3);
   return j;
+}
+
+nlohmann::json abi3_json(const policy::Abi3Check& c) {
+  if (!c.applies) return nullptr;
+  std::optional<std::string> lowest;
+  if (c.claimed && c.required && !c.has_not_stable()) lowest = c.required->cp_tag() + "-abi3";
+  return {{"claimed", version_json(c.claimed)},
+          {"required", version_json(c.required)},
+          {"lowest_tag", lowest ? nlohmann::json(*lowest) : nlohmann::json(nullptr)},
+          {"imports", c.imports},
+          {"ok", c.problems.empty()},
+          {"problems", abi3_problems_json(c.problems)}};
+}
+
+nlohmann::json abi3_problems_json(const std::vector<policy::Abi3Problem>& problems) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : problems)
+    out.push_back({{"kind", policy::abi3_problem_kind_name(p.kind)},
+                   {"file", p.file},
+                   {"symbol", p.symbol},
+                   {"added", version_json(p.added)},
+                   {"claimed", version_json(p.claimed)},
+                   {"message", p.describe()}});
+  return out;
 }
 
 nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons) {

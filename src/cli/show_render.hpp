@@ -5,6 +5,7 @@
 #include <ostream>
 #include <vector>
 
+#include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/repair/analyze.hpp"
 
 namespace wheelfix::cli {
@@ -12,10 +13,15 @@ namespace wheelfix::cli {
 // Version of the `show --json` document (docs/json-schema.md).
 inline constexpr int kShowSchemaVersion = 1;
 
-// Writes the human-readable report of one wheel.
-void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose);
-// The JSON object describing one analyzed wheel.
-nlohmann::json render_show_json(const repair::Analysis& a);
+// Writes the human-readable report of one wheel, with its abi3 check.
+void render_show_text(std::ostream& out, const repair::Analysis& a, const policy::Abi3Check& abi3, bool verbose);
+// The JSON object describing one analyzed wheel, with its abi3 check.
+nlohmann::json render_show_json(const repair::Analysis& a, const policy::Abi3Check& abi3);
+// The `abi3` object of `show --json` (null when the check does not apply).
+nlohmann::json abi3_json(const policy::Abi3Check& abi3);
+// An array of abi3 problems (kind, file, symbol, added, claimed, message),
+// as in `show --json` and `repair --json`.
+nlohmann::json abi3_problems_json(const std::vector<policy::Abi3Problem>& problems);
 // The `reasons[]` array of `show --json` (kind, file, library, symbol,
 // detail, message), also used by `repair --json` for a policy it cannot reach.
 nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons);

@@ -49,6 +49,8 @@ struct RepairCmdOptions {
   bool quiet = false;
   bool verbose = false;  // -v: the plan of each wheel
   bool no_isa_check = false;  // --disable-isa-ext-check
+  bool abi3_lower_bound = false;  // --abi3-lower-bound: raise cp3X-abi3 to what the imports need
+  bool abi3_warn = false;         // --abi3-warn: abi3 problems are warnings
   std::vector<std::string> policy_files;
   SearchOptions search;
 };

@@ -122,6 +122,40 @@ std::string sha256_hex_released(const util::MappedFile& file) {
   return util::to_hex(util::as_bytes(sha.finish()));
 }
 
+// Applies the abi3 check to the plan: problems are an error unless
+// --abi3-lower-bound raises the python tag past the too-new ones and
+// --abi3-warn turns what is left into warnings.
+util::Status plan_abi3(const wheel::Wheel& wheel, const Analysis& a, const RepairOptions& o, RepairPlan& plan) {
+  const auto& name = wheel.filename();
+  plan.python_tags = name.python_tags;
+  if (!o.stable_abi) return {};
+  plan.abi3 = policy::check_abi3(a.graph, name.python_tags, name.abi_tags, *o.stable_abi);
+  std::vector<const policy::Abi3Problem*> left;
+  for (const auto& p : plan.abi3.problems)
+    if (!(o.abi3_lower_bound && p.kind == policy::Abi3ProblemKind::too_new)) left.push_back(&p);
+  if (o.abi3_lower_bound && plan.abi3.required && plan.abi3.required != plan.abi3.claimed) {
+    plan.python_tags = policy::raise_python_tags(name.python_tags, *plan.abi3.required);
+    plan.warnings.push_back("python tag " + util::join(name.python_tags, ".") + " raised to " +
+                            util::join(plan.python_tags, ".") + " (--abi3-lower-bound): the ELF files import " +
+                            "Stable ABI symbols added in " + plan.abi3.required->to_string());
+  }
+  if (left.empty()) return {};
+  if (o.abi3_warn) {
+    for (const auto* p : left) plan.warnings.push_back("abi3: " + p->describe());
+    return {};
+  }
+  std::string why;
+  for (const auto* p : left) why += "\n  - " + p->describe();
+  std::string hint = "--abi3-warn writes it anyway";
+  if (plan.abi3.has_not_stable())
+    hint = "no abi3 tag can hold a symbol outside the Stable ABI; " + hint;
+  else if (plan.abi3.required)
+    hint = "--abi3-lower-bound retags it " + plan.abi3.required->cp_tag() + "-abi3; " + hint;
+  std::string claim = plan.abi3.claimed ? plan.abi3.claimed->to_string() : "3";
+  return util::make_error(a.wheel_path, ": its abi3 tag does not hold (", util::join(name.python_tags, "."),
+                          "-abi3 claims CPython ", claim, " and later; ", hint, "):", why);
+}
+
 }  // namespace
 
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& a,
@@ -136,6 +170,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     return util::make_error(a.wheel_path, ": its file name claims tags its binaries contradict (repair only replaces "
                             "linux_* tags; rename the wheel to linux_<arch> first):", why);
   }
+  WF_CHECK(plan_abi3(wheel, a, o, plan));
   WF_TRY(const policy::Policy* target, choose_target(a, policies, o));
   plan.target_set.policies = {*target};
   plan.target = &plan.target_set.policies[0];

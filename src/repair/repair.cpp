@@ -176,7 +176,9 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   report.warnings = plan.warnings;
   wheel::WheelFilename name = whl.filename();
   name.platform_tags = plan.platform_tags;
+  if (!plan.python_tags.empty()) name.python_tags = plan.python_tags;
   report.platform_tag = util::join(plan.platform_tags, ".");
+  report.python_tag = util::join(name.python_tags, ".");
   report.output = o.output_dir + "/" + name.to_string();
   std::error_code ec;
   if (fs::exists(report.output, ec) && fs::equivalent(report.output, whl.path(), ec))
@@ -253,10 +255,9 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   for (const auto* e : dist_info) {
     if (e->name == record_path || wheel::is_record_signature(e->name, record_path)) continue;
     if (e->name == sbom_path && !plan.grafts.empty()) continue;  // replaced below
-    if (e->name == wheel_path && o.update_tags) {
+    if (e->name == wheel_path && (o.update_tags || name.python_tags != whl.filename().python_tags)) {
       wheel::WheelInfo info = whl.wheel_info();
-      wheel::WheelFilename tags = whl.filename();
-      tags.platform_tags = plan.platform_tags;
+      wheel::WheelFilename tags = name;
       std::vector<std::string> lines;
       for (const auto& t : tags.tags()) lines.push_back(t.to_string());
       std::sort(lines.begin(), lines.end());

@@ -109,13 +109,27 @@ TEST_CASE("repair --json entries for failures and pure-Python copies") {
   CHECK(other["unreached_policy"].is_null());
   CHECK(other["reasons"] == nlohmann::json::array());
   CHECK(other["pure"] == true);
+  CHECK(other["abi3_problems"] == nlohmann::json::array());
 
-  auto copy = pure_copy_json("p-1.0-py3-none-any.whl", "wh/p-1.0-py3-none-any.whl", "any", 0.25);
+  // The abi3 check's problems, one object each, as in `show --json`.
+  policy::Abi3Problem too_new{policy::Abi3ProblemKind::too_new, "m.abi3.so", "PyUnicode_AsUTF8AndSize",
+                              policy::PythonVersion{3, 10}, policy::PythonVersion{3, 7}};
+  auto abi3 = repair_failure_json("n.whl", "n.whl: its abi3 tag does not hold", 0.0, std::nullopt, false, {too_new});
+  REQUIRE(abi3["abi3_problems"].size() == 1);
+  CHECK(abi3["abi3_problems"][0] == nlohmann::json{{"kind", "too_new"},
+                                                    {"file", "m.abi3.so"},
+                                                    {"symbol", "PyUnicode_AsUTF8AndSize"},
+                                                    {"added", "3.10"},
+                                                    {"claimed", "3.7"},
+                                                    {"message", too_new.describe()}});
+
+  auto copy = pure_copy_json("p-1.0-py3-none-any.whl", "wh/p-1.0-py3-none-any.whl", "any", "py3", 0.25);
   CHECK(copy["ok"] == true);
   CHECK(copy["pure"] == true);
   CHECK(copy["copied"] == true);
   CHECK(copy["output"] == "wh/p-1.0-py3-none-any.whl");
   CHECK(copy["tag"] == "any");
+  CHECK(copy["python_tag"] == "py3");
   CHECK(copy["policy"].is_null());
   CHECK(copy["vendored"] == nlohmann::json::array());
   CHECK(copy["seconds"] == 0.25);
@@ -232,4 +246,25 @@ TEST_CASE("link_previous_state says what install-links replaces") {
   CHECK(link_previous_state(t.path(), "auditwheel", "/bin/wheelfix") == "replaces a regular file");
   fs::create_directory(t / "dir");
   CHECK(link_previous_state(t.path(), "dir", "/bin/wheelfix") == "replaces a folder");
+}
+
+TEST_CASE("already_compatible: an abi3 wheel whose imports break its tag goes through repair") {
+  auto set = manylinux_policies();
+  repair::Analysis a = analysis_with_cut(set, 1000);  // every manylinux policy reached
+  a.eval.arch = elf::Arch::x86_64;
+  policy::ObjectFacts ext;
+  ext.path = "m.abi3.so";
+  ext.in_wheel = true;
+  ext.undefined_strong = {"PyUnicode_AsUTF8AndSize"};
+  a.graph.objects.push_back(ext);
+  a.elves.push_back({"m.abi3.so", nullptr, {}});
+  auto abi = policy::parse_stable_abi(
+      R"({"symbols": {"PyUnicode_AsUTF8AndSize": {"kind": "function", "added": "3.10"}}})", "t.json");
+  REQUIRE(abi.ok());
+  auto name = [](const char* n) { return wheel::WheelFilename::parse(n).value(); };
+  auto old = name("m-1.0-cp37-abi3-manylinux_2_17_x86_64.whl");
+  CHECK(already_compatible(old, a, set));  // without the data: not checked
+  CHECK_FALSE(already_compatible(old, a, set, &*abi));
+  CHECK(already_compatible(name("m-1.0-cp310-abi3-manylinux_2_17_x86_64.whl"), a, set, &*abi));
+  CHECK(already_compatible(name("m-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"), a, set, &*abi));
 }

@@ -114,6 +114,14 @@ def main():
             want = {"libwfsolve": [("_C", "runpath")],
                     "libwfsparse": [("_aux", "added_rpath"), ("libwfsolve", "added_rpath")]}
             check(inside == {k + ".so.1": v for k, v in want.items()}, f"torchlike: in_wheel_libs {inside}")
+        elif name.startswith("abi3"):
+            expect_tag(r, "manylinux1_x86_64.manylinux_2_5_x86_64")
+            a = r["abi3"]
+            check(a is not None and a["claimed"] == "3.7", f"{name}: abi3 {a}")
+            kinds = [(p["kind"], p["symbol"]) for p in a["problems"]] if a else None
+            want = {"abi3clean": [], "abi3new": [("too_new", "PyUnicode_AsUTF8AndSize")],
+                    "abi3priv": [("not_stable", "_PyLong_AsByteArray")]}[name]
+            check(kinds == want, f"{name}: abi3 problems {kinds}, expected {want}")
         elif name.startswith("cross_"):
             arch = name[len("cross_"):]
             expected = {"aarch64": "manylinux2014_aarch64.manylinux_2_17_aarch64",
@@ -126,6 +134,8 @@ def main():
             check(all(p["name"].startswith("manylinux") for p in r["policies"]), f"{name}: policies")
         else:
             failures.append(f"unexpected wheel {name}")
+        if not name.startswith("abi3"):
+            check(r["abi3"] is None, f"{name}: abi3 {r['abi3']} for a wheel not tagged abi3")
     missing = {m["name"] for m in manifest.values()} - seen
     check(not missing, f"wheels without a report: {missing}")
     for f in failures:

@@ -7,7 +7,9 @@
 #ifndef WF_PYMOD_H
 #define WF_PYMOD_H
 
+#ifndef Py_LIMITED_API /* the abi3 wheels pass their own with -D */
 #define Py_LIMITED_API 0x030A0000
+#endif
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "wheelfix/elf/rewriter.hpp"
+#include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/repair/repair.hpp"
 
 namespace wheelfix::repair {
@@ -33,6 +34,8 @@ struct RepairPlan {
   std::map<std::string, FilePlan> files;   // by original member name; only files that change
   std::map<std::string, std::string> launchers;  // .data/scripts member -> launcher text
   std::vector<std::string> platform_tags;  // filename platform set after retagging
+  std::vector<std::string> python_tags;    // filename python set (raised by --abi3-lower-bound)
+  policy::Abi3Check abi3;                  // the abi3 check of the input (applies=false: none)
   std::vector<std::string> warnings;
 };
 

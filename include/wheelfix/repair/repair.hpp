@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "wheelfix/policy/policy.hpp"
+#include "wheelfix/policy/stable_abi.hpp"
 #include "wheelfix/repair/analyze.hpp"
 #include "wheelfix/util/result.hpp"
 #include "wheelfix/wheel/wheel.hpp"
@@ -27,6 +29,11 @@ struct RepairOptions {
   unsigned threads = 0;              // 0 = all cores
   std::int64_t source_date_epoch = 315532800;  // 1980-01-01
   std::string temp_dir;              // scratch space ("" = output_dir)
+  // The Stable ABI data for the abi3 check of wheels with the abi3 tag
+  // (docs/tags.md#abi3); nullptr = no check.
+  std::shared_ptr<const policy::StableAbi> stable_abi;
+  bool abi3_lower_bound = false;  // raise cp3X to the version the imports need, not an error
+  bool abi3_warn = false;         // abi3 problems left in the output are warnings, not errors
   // Progress of the long stages ("rewriting", "writing"): items done/total
   // and uncompressed bytes written so far. Called on the calling thread.
   std::function<void(const char* stage, std::size_t done, std::size_t total, std::uint64_t bytes)> progress;
@@ -46,6 +53,7 @@ struct RepairReport {
   std::string input;
   std::string output;  // the written wheel
   std::string platform_tag;
+  std::string python_tag;  // the python tag set written ("cp310"), '.'-joined
   std::string policy;  // the policy the wheel was repaired to
   std::vector<VendoredLib> vendored;
   std::vector<std::string> warnings;
