@@ -114,6 +114,8 @@ struct CraftMember {
   std::optional<std::uint32_t> local_crc{};
   std::optional<std::uint64_t> local_usize{};
   std::optional<std::uint64_t> offset{};  // central directory's local offset
+  std::uint16_t needed = 20;              // version needed to extract (both headers)
+  std::string cextra{};                   // more central directory extra fields
 };
 
 struct CraftOptions {
@@ -149,7 +151,7 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
     };
     std::string local, lextra, lname = m.local_name.value_or(m.name);
     put(local, 0x04034b50, 4);
-    put(local, 20, 2);
+    put(local, m.needed, 2);
     put(local, m.local_flags.value_or(m.flags), 2);
     put(local, m.local_method.value_or(m.method), 2);
     put(local, 0, 4);
@@ -161,12 +163,13 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
     std::string c, cextra;
     put(c, 0x02014b50, 4);
     put(c, m.made_by, 2);
-    put(c, 20, 2);
+    put(c, m.needed, 2);
     put(c, m.flags, 2);
     put(c, m.method, 2);
     put(c, 0, 4);
     put(c, crc, 4);
     sizes(c, cextra, cs, us);
+    cextra += m.cextra;
     put(c, m.name.size(), 2);
     put(c, cextra.size(), 2);
     put(c, 0, 4);  // comment length, disk

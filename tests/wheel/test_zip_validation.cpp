@@ -56,6 +56,9 @@ TEST_CASE("archive-level damage is refused") {
   CHECK(open_error(dir, "PK") == path + ": truncated or not a zip archive (2 bytes, too small for an end of "
                                         "central directory record)");
   CHECK(open_error(dir, good.substr(0, good.size() - 5)) ==
+        path + ": end of central directory record at offset " + std::to_string(good.size() - 22) +
+            " is cut off (truncated file?)");
+  CHECK(open_error(dir, good.substr(0, good.size() - 19)) ==
         path + ": no end of central directory record (truncated or not a zip archive)");
   CHECK(open_error(dir, std::string(100, 'x')) ==
         path + ": no end of central directory record (truncated or not a zip archive)");
@@ -90,12 +93,35 @@ TEST_CASE("local and central headers must agree") {
   m = member("pkg/a.py", "print(1)\n");
   m.local_crc = 7;
   CHECK(open_error(dir, craft_zip({m})).find("disagree with the central directory") != std::string::npos);
-  // With a data descriptor the local header may leave CRC and sizes zero.
+  // With a data descriptor the local header may leave CRC and sizes zero
+  // (any other value must be the central directory's); the descriptor
+  // must follow the data and hold the central directory's values.
   m = member("pkg/a.py", "print(1)\n");
   m.flags = 0x8;
   m.local_crc = 0;
   m.local_usize = 0;
+  std::string comp = deflate_raw(m.data);
+  m.csize = comp.size();
+  std::string descriptor;
+  put(descriptor, 0x08074b50, 4);
+  put(descriptor, crc_of(m.data), 4);
+  put(descriptor, comp.size(), 4);
+  put(descriptor, m.data.size(), 4);
+  m.comp = comp + descriptor;
   CHECK(open_error(dir, craft_zip({m})) == "");
+  m.comp = comp + descriptor.substr(4);  // without its signature
+  CHECK(open_error(dir, craft_zip({m})) == "");
+  m.local_crc = 7;
+  CHECK(open_error(dir, craft_zip({m})).find("local header CRC/sizes (7, ") != std::string::npos);
+  m.local_crc = 0;
+  m.comp = comp;  // no descriptor
+  CHECK(open_error(dir, craft_zip({m})) ==
+        path + ": pkg/a.py: the data descriptor flag is set but no data descriptor follows the data");
+  m.comp = comp + descriptor.substr(0, 8) + std::string(8, '\0');  // descriptor with wrong sizes
+  CHECK(open_error(dir, craft_zip({m})) ==
+        path + ": 16 bytes at offset " + std::to_string(30 + 8 + comp.size()) +
+            " after member 'pkg/a.py' belong to no member (no data descriptor matching the central directory)");
+  m.comp = comp + descriptor;
   m.local_flags = 0;
   CHECK(open_error(dir, craft_zip({m})).find("local header flags 0 disagree") != std::string::npos);
   m = member("pkg/a.py", "print(1)\n");
@@ -115,7 +141,15 @@ TEST_CASE("bad member names are refused") {
   CHECK(err("pkg/\xff\xfe.py") == path + ": pkg/\\xff\\xfe.py: name is not valid UTF-8");
   CHECK(err("pkg//a.py") == path + ": pkg//a.py: path has an empty component");
   CHECK(err("pkg/./a.py") == path + ": pkg/./a.py: path has a '.' component");
-  CHECK(err("pkg/caf\xc3\xa9.py") == "");
+  // A non-ASCII name needs the UTF-8 flag: without it Python's zipfile (and
+  // so pip) decodes it as code page 437 and installs "pkg/cafÃ©.py".
+  CHECK(err("pkg/caf\xc3\xa9.py") == path + ": pkg/caf\xc3\xa9.py: name is not ASCII and its UTF-8 flag is not "
+                                        "set (readers would decode it as UTF-8 or as code page 437)");
+  auto utf8 = member("pkg/caf\xc3\xa9.py", "x");
+  utf8.flags = 0x800;
+  CHECK(open_error(dir, craft_zip({utf8})) == "");
+  utf8.local_flags = 0;  // zipfile decodes the local name with the local flag
+  CHECK(open_error(dir, craft_zip({utf8})).find("local header flags 0 disagree") != std::string::npos);
   CHECK(open_error(dir, craft_zip({member("a.py", "1"), member("b.py", "2"), member("a.py", "3")})) ==
         path + ": a.py: duplicate member name");
 }
@@ -268,4 +302,145 @@ TEST_CASE("randomly damaged archives give errors, never crashes") {
   CHECK(refused > 500);
   CHECK(read_failed > 0);
   CHECK(intact > 0);
+}
+
+// The archives below are read differently by different zip readers (or by
+// Python's zipfile, which pip uses, and by wheelfix before these checks):
+// each is refused with what is wrong.
+TEST_CASE("archives that zip readers could read differently are refused") {
+  TempDir dir;
+  std::string path = dir / "t.zip";
+  const std::string good = craft_zip({member("pkg/a.py", "A = 1\n"), member("pkg/b.py", "B = 2\n")});
+  const std::string end_at = std::to_string(good.size() - 22);
+
+  // An end record inside the comment of the real one: zipfile uses the
+  // inner one (an empty archive here), a reader that wants the comment to
+  // reach the end of the file uses the outer one.
+  CraftOptions inner;
+  inner.comment = std::string("PK\x05\x06", 4) + std::string(18, '\0') + "xy";
+  std::string two_ends = craft_zip({member("pkg/a.py", "A = 1\n"), member("pkg/b.py", "B = 2\n")}, inner);
+  write_file(dir / "two.zip", two_ends);
+  CHECK(capture("python3 -c \"import zipfile; print(len(zipfile.ZipFile('" + dir / "two.zip" + "').namelist()))\"") ==
+        "0\n");
+  CHECK(open_error(dir, two_ends) == path + ": the comment of the end of central directory record at offset " +
+                                         end_at + " holds another end record signature (offset " +
+                                         std::to_string(good.size()) +
+                                         "); zip readers disagree on which central directory to use");
+  // When the inner record ends the file, every reader uses it: here its
+  // (empty) central directory is not where the members' directory is.
+  inner.comment = std::string("PK\x05\x06", 4) + std::string(18, '\0');
+  CHECK(open_error(dir, craft_zip({member("pkg/a.py", "A = 1\n"), member("pkg/b.py", "B = 2\n")}, inner)) ==
+        path + ": " + std::to_string(good.size()) + " unexpected bytes between the central directory and the end record");
+
+  // Trailing bytes: zipfile ignores them, other readers look for the end
+  // record at the end of the file.
+  CHECK(open_error(dir, good + "JUNK") == path + ": 4 bytes of trailing data after the end of central directory record "
+                                                "(offset " + end_at + ") and its comment; a wheel must end with them");
+  CHECK(open_error(dir, good.substr(0, good.size() - 2) + std::string("\x09\x00", 2)) ==
+        path + ": end of central directory record at offset " + end_at +
+            " declares a 9-byte comment but the file ends 9 bytes before it (truncated file?)");
+
+  // A prefix (a self-extractor stub) is fine unless it holds a local header,
+  // which a streaming reader takes for a member.
+  CraftOptions stub;
+  stub.prefix = "#!/bin/sh\nexit 0\n";
+  CHECK(open_error(dir, craft_zip({member("pkg/a.py", "A = 1\n")}, stub)) == "");
+  stub.prefix = craft_zip({member("evil.py", "import os\n")}).substr(0, 30 + 7);
+  CHECK(open_error(dir, craft_zip({member("pkg/a.py", "A = 1\n")}, stub)) ==
+        path + ": the 37 bytes before the first member hold a local header signature (a hidden member?)");
+
+  // Bytes that belong to no member between two members: here a whole local
+  // header and data that only a streaming reader would see.
+  auto a = member("pkg/a.py", "A = 1\n");
+  a.method = 0;
+  std::string hidden = craft_zip({member("evil.py", "import os\n")});
+  hidden = hidden.substr(0, hidden.find(std::string("PK\x01\x02", 4)));
+  a.comp = "A = 1\n" + hidden;
+  a.csize = 6;
+  a.usize = 6;
+  CHECK(open_error(dir, craft_zip({a, member("pkg/b.py", "B = 2\n")})) ==
+        path + ": " + std::to_string(hidden.size()) + " bytes at offset " + std::to_string(30 + 8 + 6) +
+            " after member 'pkg/a.py' belong to no member");
+  // ... and between the last member and the central directory.
+  a.comp = std::string("A = 1\nJUNK");
+  CHECK(open_error(dir, craft_zip({a})) == path + ": 4 bytes at offset 44 after member 'pkg/a.py' belong to no member");
+
+  // Two central directory entries for one local header (different names).
+  auto b = member("pkg/b.py", "B = 2\n");
+  b.offset = 0;
+  CHECK(open_error(dir, craft_zip({member("pkg/a.py", "A = 1\n"), b})) ==
+        path + ": pkg/b.py: local header names 'pkg/a.py' instead");
+
+  // A Unicode Path extra field naming another file (some readers prefer it).
+  auto u = member("pkg/a.py", "A = 1\n");
+  std::string up;
+  put(up, 0x7075, 2);
+  put(up, 5 + 7, 2);
+  put(up, 1, 1);
+  put(up, crc_of("pkg/a.py"), 4);
+  u.cextra = up + "evil.py";
+  CHECK(open_error(dir, craft_zip({u})) == path + ": pkg/a.py: Unicode Path extra field names 'evil.py' instead");
+  up.replace(2, 2, std::string("\x0d\x00", 2));
+  u.cextra = up + "pkg/a.py";  // the same name: fine
+  CHECK(open_error(dir, craft_zip({u})) == "");
+
+  // Two ZIP64 extra fields: Python's zipfile reads both, others the first.
+  auto z = member("pkg/a.py", "A = 1\n");
+  std::string z64;
+  put(z64, 1, 2);
+  put(z64, 8, 2);
+  put(z64, 6, 8);
+  z.cextra = z64 + z64;
+  CHECK(open_error(dir, craft_zip({z})) == path + ": pkg/a.py: two ZIP64 extra fields in the central directory");
+
+  // What zipfile refuses to extract: version needed over 6.3, patch data.
+  auto v = member("pkg/a.py", "A = 1\n");
+  v.needed = 64;
+  CHECK(open_error(dir, craft_zip({v})) == path + ": pkg/a.py: needs zip version 6.4 to extract (readers stop at 6.3)");
+  auto p = member("pkg/a.py", "A = 1\n");
+  p.flags = 0x20;
+  CHECK(open_error(dir, craft_zip({p})) == path + ": pkg/a.py: compressed patched data is not supported");
+}
+
+TEST_CASE("ZIP64 end records must sit right before their locator") {
+  TempDir dir;
+  std::string path = dir / "t.zip";
+  // Rebuilds `classic` (one member, no comment) with a ZIP64 end record of
+  // `extensible` extra bytes and its locator before the end record.
+  auto with_zip64 = [](const std::string& classic, std::size_t extensible) {
+    std::string body = classic.substr(0, classic.size() - 22);
+    std::uint64_t cd_size = 0, cd_offset = 0;
+    for (int i = 0; i < 4; ++i) cd_size |= std::uint64_t(std::uint8_t(classic[classic.size() - 10 + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i) cd_offset |= std::uint64_t(std::uint8_t(classic[classic.size() - 6 + i])) << (8 * i);
+    std::string rec, loc, end;
+    put(rec, 0x06064b50, 4);
+    put(rec, 44 + extensible, 8);
+    put(rec, 45, 2);
+    put(rec, 45, 2);
+    put(rec, 0, 8);
+    put(rec, 1, 8);
+    put(rec, 1, 8);
+    put(rec, cd_size, 8);
+    put(rec, cd_offset, 8);
+    rec += std::string(extensible, '\0');
+    put(loc, 0x07064b50, 4);
+    put(loc, 0, 4);
+    put(loc, body.size(), 8);
+    put(loc, 1, 4);
+    put(end, 0x06054b50, 4);
+    put(end, 0, 4);
+    put(end, 0xFFFF, 2);
+    put(end, 0xFFFF, 2);
+    put(end, 0xFFFFFFFF, 4);
+    put(end, 0xFFFFFFFF, 4);
+    put(end, 0, 2);
+    return body + rec + loc + end;
+  };
+  std::string classic = craft_zip({member("pkg/a.py", "A = 1\n")});
+  CHECK(open_error(dir, with_zip64(classic, 0)) == "");
+  // With extensible data, zipfile does not find the record (it looks 56
+  // bytes before the locator) and uses the saturated classic values.
+  CHECK(open_error(dir, with_zip64(classic, 8)) ==
+        path + ": ZIP64 end record (offset " + std::to_string(classic.size() - 22) +
+            ") is not a plain 56-byte record right before its locator");
 }

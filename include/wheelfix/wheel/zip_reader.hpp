@@ -57,7 +57,12 @@ struct ZipEntry {
 // or bad end record, a central directory out of range, local/central header
 // mismatches, duplicate/absolute/'..'/backslash/empty/non-UTF-8 names,
 // symlinks or special files, encryption, methods other than stored/deflate,
-// sizes or compression ratios over the limits, and overlapping members.
+// sizes or compression ratios over the limits, and on anything two zip
+// readers could read differently: an end record signature in the archive
+// comment, bytes after the end record, bytes that belong to no member (a
+// prefix before the first member is allowed unless it holds a local header
+// signature), overlapping members, a non-ASCII name without the UTF-8 flag,
+// a Unicode Path extra field naming something else, two ZIP64 extra fields.
 // Move-only; entries and raw() views live as long as the reader.
 class ZipReader {
  public:
@@ -99,7 +104,7 @@ class ZipReader {
   util::Status parse_central(util::Bytes cd, std::uint64_t count, std::uint64_t cd_offset);
   util::Status check_entry(const ZipEntry& e);
   util::Status check_local(ZipEntry& e, std::uint64_t cd_offset) const;
-  util::Status check_overlap() const;
+  util::Status check_layout(std::uint64_t cd_offset) const;
 
   util::MappedFile file_;
   std::string path_;
