@@ -43,13 +43,12 @@ struct ZipEntry {
 
   bool has_data_descriptor() const { return (flags & zipfmt::kFlagDataDescriptor) != 0; }
   bool is_directory() const { return !name.empty() && name.back() == '/'; }
-  // The Unix st_mode from the external attributes, or 0 when the archive
-  // was not made on a Unix host.
-  std::uint32_t unix_mode() const {
-    return (version_made_by >> 8) == zipfmt::kHostUnix ? external_attrs >> 16 : 0;
-  }
-  // True when any execute bit is set in the Unix mode.
-  bool is_executable() const { return (unix_mode() & 0111) != 0; }
+  // The Unix st_mode from the high 16 bits of the external attributes,
+  // whatever host made the archive (as pip reads it: zips made on Windows
+  // may carry a Unix mode there too); 0 when none is recorded.
+  std::uint32_t unix_mode() const { return external_attrs >> 16; }
+  // pip's rule: a regular file (S_IFREG in the mode) with any execute bit.
+  bool is_executable() const { return (unix_mode() & 0170000) == 0100000 && (unix_mode() & 0111) != 0; }
 };
 
 // A validated archive. Open fails with "<archive>: <member>: <problem>" (or
