@@ -87,7 +87,11 @@ class ZipReader {
   // follows the deflate stream, or the CRC-32 does not match.
   util::Result<std::vector<std::uint8_t>> read(const ZipEntry& entry) const;
   // Same as read(), as a string (for text members such as METADATA).
-  util::Result<std::string> read_string(const ZipEntry& entry) const;
+  // Fails first, without reading, with "<archive>: <member>: <n> bytes is
+  // over the limit of <max_size> bytes for this file" when the declared size
+  // is over `max_size`.
+  util::Result<std::string> read_string(const ZipEntry& entry,
+                                        std::uint64_t max_size = ~std::uint64_t{0}) const;
   // Same checks, into a caller buffer whose size must equal the member's
   // uncompressed size.
   util::Status read_into(const ZipEntry& entry, std::span<std::uint8_t> out) const;
