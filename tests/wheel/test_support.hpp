@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "wheelfix/wheel/zip_reader.hpp"
+
 namespace wheel_test {
 
 // A fresh folder under $TMPDIR, removed with everything in it at scope end.
@@ -189,6 +191,23 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
   put(out, opt.cd_offset.value_or(static_cast<std::uint32_t>(cd_offset)), 4);
   put(out, opt.comment.size(), 2);
   return out + opt.comment;
+}
+
+// A member for craft_zip() with this name and content, other fields default.
+inline CraftMember craft_member(std::string name, std::string data) {
+  CraftMember m;
+  m.name = std::move(name);
+  m.data = std::move(data);
+  return m;
+}
+
+// Writes `bytes` to dir/t.zip and opens it with ZipReader; returns the
+// error message, or "" when it opens.
+inline std::string zip_open_error(const TempDir& dir, const std::string& bytes,
+                                  const wheelfix::wheel::ZipLimits& limits = {}) {
+  write_file(dir / "t.zip", bytes);
+  auto r = wheelfix::wheel::ZipReader::open(dir / "t.zip", limits);
+  return r.ok() ? std::string() : r.error().message;
 }
 
 }  // namespace wheel_test
