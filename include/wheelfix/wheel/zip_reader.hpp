@@ -127,10 +127,15 @@ struct ZipEnd {
   bool zip64 = false;
 };
 
-// Finds and cross-checks the end records of `data`. The end record's
-// comment must reach exactly the end of the file, the central directory must
-// end exactly where the end records begin, and the archive must be a single
-// disk. Fails with "<where>: <problem>".
+// Finds and cross-checks the end records of `data`. The end record is the
+// one Python's zipfile uses (the last 22 bytes when they are an end record
+// without comment, else the last signature in the last 64 KiB + 22 bytes);
+// no other end record's comment may reach the end of the file (readers
+// would disagree), its own comment must end exactly at the end of the file
+// (no trailing data), a ZIP64 end record must be the plain 56 bytes right
+// before its locator, the central directory must end exactly where the end
+// records begin, and the archive must be a single disk. Fails with
+// "<where>: <problem>".
 util::Result<ZipEnd> find_zip_end(util::Bytes data, const std::string& where);
 
 }  // namespace wheelfix::wheel
