@@ -155,9 +155,11 @@ util::Status ZipReader::parse_central(util::Bytes cd, std::uint64_t count, std::
     auto z = zip64_extra(*extra, "central directory");
     if (!z) return member_error(path_, e.name, z.error().message);
     if (auto problem = unicode_path_problem(*extra, e.name)) return member_error(path_, e.name, *problem);
-    if (le16(h + 6) > kMaxVersionNeeded) {
-      return member_error(path_, e.name, "needs zip version ", std::to_string(le16(h + 6) / 10), ".",
-                          std::to_string(le16(h + 6) % 10), " to extract (readers stop at 6.3)");
+    // The low byte is the version (some writers put a host in the high
+    // byte, which zipfile ignores too).
+    if (h[6] > kMaxVersionNeeded) {
+      return member_error(path_, e.name, "needs zip version ", std::to_string(h[6] / 10), ".",
+                          std::to_string(h[6] % 10), " to extract (readers stop at 6.3)");
     }
     widen(e.uncompressed_size, *z, ok);
     widen(e.compressed_size, *z, ok);

@@ -99,6 +99,8 @@ TEST_CASE("archives that zip readers could read differently are refused") {
   auto v = craft_member("pkg/a.py", "A = 1\n");
   v.needed = 64;
   CHECK(zip_open_error(dir, craft_zip({v})) == path + ": pkg/a.py: needs zip version 6.4 to extract (readers stop at 6.3)");
+  v.needed = 0x0314;  // a host in the high byte: version 2.0, as zipfile reads it
+  CHECK(zip_open_error(dir, craft_zip({v})) == "");
   auto p = craft_member("pkg/a.py", "A = 1\n");
   p.flags = 0x20;
   CHECK(zip_open_error(dir, craft_zip({p})) == path + ": pkg/a.py: compressed patched data is not supported");
