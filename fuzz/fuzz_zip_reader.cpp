@@ -5,13 +5,17 @@
 // matching the .dist-info folder found in them, and RECORD is verified.
 // Limits are small so a declared bomb cannot exhaust the fuzzer's memory.
 // Properties: no crash, no sanitizer report, no allocation beyond limits;
-// a member that reads successfully has its declared size.
+// a member that reads successfully has its declared size; an archive whose
+// members all read successfully is read the same way by Python's zipfile
+// (zipfile_model.hpp: same members in the same order, same names, data
+// offsets, sizes, methods, CRCs and modes).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz_support.hpp"
+#include "zipfile_model.hpp"
 #include "wheelfix/wheel/wheel.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
@@ -44,14 +48,33 @@ std::string wheel_name_for(std::string_view bytes) {
   return std::string(bytes.substr(begin, pos - begin)) + "-py3-none-any.whl";
 }
 
-void read_all(const wheel::ZipReader& zip) {
+// Reads every member; true when all of them read without error.
+bool read_all(const wheel::ZipReader& zip) {
   for (const auto& e : zip.entries()) {
     auto data = zip.read(e);
     if (data && data->size() != e.uncompressed_size) fuzz::violated(e.name + ": read size differs from the declared size");
     (void)zip.raw(e);
     (void)e.is_executable();
   }
-  (void)zip.verify_all();
+  return zip.verify_all().ok();
+}
+
+// The differential oracle: what ZipReader lists is what zipfile extracts.
+void same_as_zipfile(const wheel::ZipReader& zip) {
+  auto theirs = fuzz::zipfile_members(zip.bytes());
+  if (!theirs) fuzz::violated("ZipReader accepts an archive Python's zipfile refuses");
+  const auto& mine = zip.entries();
+  if (theirs->size() != mine.size())
+    fuzz::violated("ZipReader lists " + std::to_string(mine.size()) + " members, zipfile " +
+                   std::to_string(theirs->size()));
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    const auto& a = mine[i];
+    const auto& b = (*theirs)[i];
+    if (a.name != b.name || a.data_offset != b.data_offset || a.compressed_size != b.compressed_size ||
+        a.uncompressed_size != b.uncompressed_size || static_cast<std::uint16_t>(a.method) != b.method ||
+        a.crc32 != b.crc32 || a.external_attrs != b.external_attrs)
+      fuzz::violated("member " + std::to_string(i) + " ('" + a.name + "') differs from zipfile's ('" + b.name + "')");
+  }
 }
 
 }  // namespace
@@ -62,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto limits = small_limits();
   auto zip = wheel::ZipReader::open(path, limits);
   if (zip) {
-    read_all(*zip);
+    if (read_all(*zip)) same_as_zipfile(*zip);
     for (const auto& e : zip->entries())
       if (zip->find(e.name) != &e) fuzz::violated(e.name + ": find() does not return its own entry");
   }

@@ -8,6 +8,7 @@
 #include "wheelfix/index/pages.hpp"
 #include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/strings.hpp"
+#include "wheelfix/wheel/wheel.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
 namespace wheelfix::index {
@@ -112,7 +113,7 @@ util::Result<ScannedWheel> scan_wheel(const std::string& path) {
   WF_TRY(auto zip, wheel::ZipReader::open(path));
   WF_TRY(const wheel::ZipEntry* entry, find_metadata(zip, path));
   WF_CHECK(check_dist_info(entry->name, name, path));
-  WF_TRY(auto metadata, zip.read_string(*entry));
+  WF_TRY(auto metadata, zip.read_string(*entry, wheel::kMaxMetadataFileSize));
   std::string where = path + ": " + entry->name;
   WF_TRY(auto meta_name, metadata_field(metadata, "Name", where));
   if (!meta_name || meta_name->empty()) return util::make_error(where, ": no Name field");

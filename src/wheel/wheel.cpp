@@ -64,16 +64,23 @@ util::Status Wheel::load_dist_info() {
       !iequals(stem.substr(dash + 1), filename_.version)) {
     return make_error(p, ": ", dist_info_, " does not match the file name (", filename_.name_version(), ")");
   }
-  auto text_of = [&](const char* file) -> util::Result<std::string> {
+  auto text_of = [&](const char* file, std::uint64_t max_size) -> util::Result<std::string> {
     const ZipEntry* e = zip_.find(dist_info_file(file));
     if (!e) return make_error(p, ": missing ", dist_info_file(file));
-    return zip_.read_string(*e);
+    return zip_.read_string(*e, max_size);
   };
-  WF_TRY(std::string wheel_text, text_of("WHEEL"));
+  // Not read by wheelfix, but pip reads it whole at install time.
+  if (const ZipEntry* e = zip_.find(dist_info_file("entry_points.txt"));
+      e && e->uncompressed_size > kMaxMetadataFileSize) {
+    return make_error(p, ": ", printable_name(e->name), ": ", std::to_string(e->uncompressed_size),
+                      " bytes is over the limit of ",
+                      std::to_string(kMaxMetadataFileSize), " bytes for this file");
+  }
+  WF_TRY(std::string wheel_text, text_of("WHEEL", kMaxMetadataFileSize));
   WF_TRY(wheel_info_, WheelInfo::parse(wheel_text, p + ": " + dist_info_file("WHEEL")));
-  WF_TRY(std::string metadata_text, text_of("METADATA"));
+  WF_TRY(std::string metadata_text, text_of("METADATA", kMaxMetadataFileSize));
   WF_TRY(metadata_, Metadata::parse(metadata_text, p + ": " + dist_info_file("METADATA")));
-  WF_TRY(std::string record_text, text_of("RECORD"));
+  WF_TRY(std::string record_text, text_of("RECORD", kMaxRecordFileSize));
   WF_TRY(record_, parse_record(record_text, p + ": " + dist_info_file("RECORD")));
   return {};
 }

@@ -73,7 +73,11 @@ util::Result<std::vector<std::uint8_t>> ZipReader::read(const ZipEntry& e) const
   return out;
 }
 
-util::Result<std::string> ZipReader::read_string(const ZipEntry& e) const {
+util::Result<std::string> ZipReader::read_string(const ZipEntry& e, std::uint64_t max_size) const {
+  if (e.uncompressed_size > max_size) {
+    return make_error(path_, ": ", printable_name(e.name), ": ", std::to_string(e.uncompressed_size),
+                      " bytes is over the limit of ", std::to_string(max_size), " bytes for this file");
+  }
   std::string out(static_cast<std::size_t>(e.uncompressed_size), '\0');
   WF_CHECK(read_into(e, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.data()), out.size())));
   return out;

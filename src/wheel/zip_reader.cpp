@@ -19,24 +19,58 @@ util::Error member_error(const std::string& archive, std::string_view name, Part
   return make_error(archive, ": ", printable_name(name), ": ", std::forward<Parts>(parts)...);
 }
 
-// The payload of the ZIP64 extra field, empty view when absent; nullopt when
-// the extra block does not split into whole (id, size, data) records.
-std::optional<util::Bytes> zip64_extra(util::Bytes extra, bool& present) {
-  present = false;
-  util::Bytes found;
+// The extra records (id, payload) of an extra block, nullopt when it does
+// not split into whole (id, size, data) records.
+std::optional<std::vector<std::pair<std::uint16_t, util::Bytes>>> extra_records(util::Bytes extra) {
+  std::vector<std::pair<std::uint16_t, util::Bytes>> out;
   std::size_t pos = 0;
   while (pos < extra.size()) {
     if (extra.size() - pos < 4) return std::nullopt;
     std::uint16_t id = le16(extra.data() + pos), len = le16(extra.data() + pos + 2);
     auto body = util::slice(extra, pos + 4, len);
     if (!body) return std::nullopt;
-    if (id == kZip64ExtraId && !present) {
-      found = *body;
-      present = true;
-    }
+    out.emplace_back(id, *body);
     pos += 4 + len;
   }
+  return out;
+}
+
+// The payload of the ZIP64 extra field (empty when absent), or why the
+// extra block is refused: malformed, or two ZIP64 fields (readers differ
+// on which one they use).
+util::Result<util::Bytes> zip64_extra(util::Bytes extra, std::string_view where) {
+  auto records = extra_records(extra);
+  if (!records) return make_error("malformed extra field in the ", where);
+  util::Bytes found;
+  int count = 0;
+  for (const auto& [id, body] : *records) {
+    if (id != kZip64ExtraId) continue;
+    found = body;
+    ++count;
+  }
+  if (count > 1) return make_error("two ZIP64 extra fields in the ", where);
   return found;
+}
+
+// Why the Info-ZIP Unicode Path field (0x7075) of `extra` names something
+// other than `name`, or nullopt (absent or the same name). Some readers
+// prefer that field to the header's name.
+std::optional<std::string> unicode_path_problem(util::Bytes extra, const std::string& name) {
+  auto records = extra_records(extra);
+  if (!records) return std::nullopt;  // reported by zip64_extra
+  for (const auto& [id, body] : *records) {
+    if (id != kUnicodePathExtraId) continue;
+    std::string_view path(reinterpret_cast<const char*>(body.data()), body.size());
+    if (body.size() < 5 || path.substr(5) != name) {
+      return "Unicode Path extra field names '" + printable_name(body.size() < 5 ? "" : path.substr(5)) +
+             "' instead";
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // Replaces a saturated 32-bit value by the next 64-bit field of `z`.
@@ -87,7 +121,7 @@ util::Status ZipReader::parse() {
   }
   util::Bytes cd = *util::slice(data, end.cd_offset, end.cd_size);
   WF_CHECK(parse_central(cd, end.entries, end.cd_offset));
-  return check_overlap();
+  return check_layout(end.cd_offset);
 }
 
 util::Status ZipReader::parse_central(util::Bytes cd, std::uint64_t count, std::uint64_t cd_offset) {
@@ -117,9 +151,16 @@ util::Status ZipReader::parse_central(util::Bytes cd, std::uint64_t count, std::
     e.external_attrs = le32(h + 38);
     e.local_header_offset = le32(h + 42);
     std::uint64_t disk = le16(h + 34);
-    bool has64 = false, ok = true;
-    auto z = zip64_extra(*extra, has64);
-    if (!z) return member_error(path_, e.name, "malformed extra field in the central directory");
+    bool ok = true;
+    auto z = zip64_extra(*extra, "central directory");
+    if (!z) return member_error(path_, e.name, z.error().message);
+    if (auto problem = unicode_path_problem(*extra, e.name)) return member_error(path_, e.name, *problem);
+    // The low byte is the version (some writers put a host in the high
+    // byte, which zipfile ignores too).
+    if (h[6] > kMaxVersionNeeded) {
+      return member_error(path_, e.name, "needs zip version ", std::to_string(h[6] / 10), ".",
+                          std::to_string(h[6] % 10), " to extract (readers stop at 6.3)");
+    }
     widen(e.uncompressed_size, *z, ok);
     widen(e.compressed_size, *z, ok);
     widen(e.local_header_offset, *z, ok);
@@ -143,6 +184,11 @@ util::Status ZipReader::check_entry(const ZipEntry& e) {
   if (index_.count(e.name)) return member_error(path_, e.name, "duplicate member name");
   if (e.flags & (kFlagEncrypted | kFlagStrongEncryption)) {
     return member_error(path_, e.name, "encrypted members are not supported");
+  }
+  if (e.flags & kFlagPatchData) return member_error(path_, e.name, "compressed patched data is not supported");
+  if (!(e.flags & kFlagUtf8) && !is_ascii(e.name)) {
+    return member_error(path_, e.name, "name is not ASCII and its UTF-8 flag is not set "
+                                       "(readers would decode it as UTF-8 or as code page 437)");
   }
   auto m = static_cast<std::uint16_t>(e.method);
   if (e.method != ZipMethod::stored && e.method != ZipMethod::deflate) {
@@ -198,46 +244,35 @@ util::Status ZipReader::check_local(ZipEntry& e, std::uint64_t cd_offset) const 
                         ", central directory says ", std::to_string(static_cast<unsigned>(e.method)));
   }
   std::uint16_t local_flags = le16(h + 6);
-  if ((local_flags ^ e.flags) & (kFlagDataDescriptor | kFlagEncrypted)) {
+  // The local header's UTF-8 flag decides how Python's zipfile decodes the
+  // local name it compares.
+  std::uint16_t must_agree = kFlagDataDescriptor | kFlagEncrypted | (is_ascii(e.name) ? 0 : kFlagUtf8);
+  if ((local_flags ^ e.flags) & must_agree) {
     return member_error(path_, e.name, "local header flags ", std::to_string(local_flags),
                         " disagree with the central directory (", std::to_string(e.flags), ")");
   }
-  if (!e.has_data_descriptor()) {
-    std::uint64_t csize = le32(h + 18), usize = le32(h + 22);
-    bool has64 = false, ok = true;
-    auto z = zip64_extra(*util::slice(data, name_at + name_len, extra_len), has64);
-    if (!z) return member_error(path_, e.name, "malformed extra field in the local header");
-    widen(usize, *z, ok);
-    widen(csize, *z, ok);
-    if (!ok) return member_error(path_, e.name, "local ZIP64 extra field is missing or too short");
-    if (le32(h + 14) != e.crc32 || csize != e.compressed_size || usize != e.uncompressed_size) {
-      return member_error(path_, e.name, "local header CRC/sizes (", std::to_string(le32(h + 14)), ", ",
-                          std::to_string(csize), ", ", std::to_string(usize),
-                          ") disagree with the central directory (", std::to_string(e.crc32), ", ",
-                          std::to_string(e.compressed_size), ", ", std::to_string(e.uncompressed_size), ")");
-    }
+  std::uint32_t crc = le32(h + 14);
+  std::uint64_t csize = le32(h + 18), usize = le32(h + 22);
+  bool ok = true;
+  auto z = zip64_extra(*util::slice(data, name_at + name_len, extra_len), "local header");
+  if (!z) return member_error(path_, e.name, z.error().message);
+  widen(usize, *z, ok);
+  widen(csize, *z, ok);
+  if (!ok) return member_error(path_, e.name, "local ZIP64 extra field is missing or too short");
+  // With a data descriptor the local values may be left zero; any other
+  // value must be the central directory's (a streaming reader uses them).
+  bool dd = e.has_data_descriptor();
+  if ((crc != e.crc32 && !(dd && crc == 0)) || (csize != e.compressed_size && !(dd && csize == 0)) ||
+      (usize != e.uncompressed_size && !(dd && usize == 0))) {
+    return member_error(path_, e.name, "local header CRC/sizes (", std::to_string(crc), ", ", std::to_string(csize),
+                        ", ", std::to_string(usize), ") disagree with the central directory (",
+                        std::to_string(e.crc32), ", ", std::to_string(e.compressed_size), ", ",
+                        std::to_string(e.uncompressed_size), ")");
   }
   e.data_offset = name_at + name_len + extra_len;
   if (!util::in_bounds(e.data_offset, e.compressed_size, cd_offset)) {
     return member_error(path_, e.name, "data (", std::to_string(e.compressed_size),
                         " bytes) runs past the start of the central directory");
-  }
-  return {};
-}
-
-util::Status ZipReader::check_overlap() const {
-  std::vector<const ZipEntry*> order;
-  order.reserve(entries_.size());
-  for (const auto& e : entries_) order.push_back(&e);
-  std::sort(order.begin(), order.end(), [](const ZipEntry* a, const ZipEntry* b) {
-    return a->local_header_offset < b->local_header_offset;
-  });
-  for (std::size_t i = 1; i < order.size(); ++i) {
-    const ZipEntry& prev = *order[i - 1];
-    std::uint64_t prev_end = prev.data_offset + prev.compressed_size;  // checked in check_local
-    if (order[i]->local_header_offset < prev_end) {
-      return member_error(path_, order[i]->name, "overlaps the data of member '", printable_name(prev.name), "'");
-    }
   }
   return {};
 }

@@ -16,7 +16,7 @@ base=$(wf_testwheel simple)
 # mkzip.py BASE OUTDIR: writes one hostile wheel per case into OUTDIR, named
 # <case>-0.1.0-cp311-cp311-linux_x86_64.whl with .dist-info renamed to match.
 cat >"$tmp/mkzip.py" <<'PY'
-import base64, hashlib, os, struct, sys, zipfile, zlib
+import base64, hashlib, os, random, struct, sys, zipfile, zlib
 
 src, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(src) as z:
@@ -73,27 +73,45 @@ def local_header(e):
     return struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if e.zip64 else 20, e.flags, e.method,
                        0, 0x21, crc, cs, us, len(name), len(extra)) + name + extra
 
-def write(path, entries, cut=None, cd_sig=0x02014B50, cd_offset_delta=0):
+def central(e, off):
+    extra = b""
+    cs, us = e.csize, e.usize
+    if e.zip64:
+        extra = struct.pack("<HHQQ", 1, 16, e.usize, e.csize)
+        cs = us = 0xFFFFFFFF
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, e.made_by, 45 if e.zip64 else 20, e.flags,
+                       e.method, 0, 0x21, e.crc, cs, us, len(e.name), len(extra), 0, 0, 0,
+                       e.attr, off) + e.name + extra
+
+def end_record(n, cd_size, cd_off, comment=b""):
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, cd_size, cd_off, len(comment)) + comment
+
+def write_two_dirs(path, entries, evil):
+    """The end record's comment holds a second central directory and end
+    record listing `evil` too: Python's zipfile (pip) uses that one."""
+    body, offsets = bytearray(), []
+    for e in entries + evil:
+        offsets.append(len(body))
+        body += local_header(e) + e.payload
+    cd1 = b"".join(central(e, o) for e, o in zip(entries, offsets))
+    cd2 = b"".join(central(e, o) for e, o in zip(entries + evil, offsets))
+    cd2_at = len(body) + len(cd1) + 22
+    # Padding after the second end record: only the first one's comment
+    # reaches the end of the file, so readers disagree on which to use.
+    comment = cd2 + end_record(len(entries) + len(evil), len(cd2), cd2_at) + b"\0" * 4
+    open(path, "wb").write(bytes(body) + cd1 + end_record(len(entries), len(cd1), len(body), comment))
+
+def write(path, entries, cut=None, cd_sig=0x02014B50, cd_offset_delta=0, trailing=b""):
     body = bytearray()
     offsets = []
     for e in entries:
         offsets.append(len(body))
         body += local_header(e) + e.payload
-    cd = bytearray()
-    for e, off in zip(entries, offsets):
-        extra = b""
-        cs, us = e.csize, e.usize
-        if e.zip64:
-            extra = struct.pack("<HHQQ", 1, 16, e.usize, e.csize)
-            cs = us = 0xFFFFFFFF
-        cd += struct.pack("<IHHHHHHIIIHHHHHII", cd_sig, e.made_by, 45 if e.zip64 else 20, e.flags,
-                          e.method, 0, 0x21, e.crc, cs, us, len(e.name), len(extra), 0, 0, 0,
-                          e.attr, off) + e.name + extra
+    cd = b"".join(struct.pack("<I", cd_sig) + central(e, off)[4:] for e, off in zip(entries, offsets))
     cd_off = len(body)
     body += cd
-    body += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(cd),
-                        cd_off + cd_offset_delta, 0)
-    data = bytes(body)
+    body += end_record(len(entries), len(cd), cd_off + cd_offset_delta)
+    data = bytes(body) + trailing
     if cut is not None:
         data = data[:cut]
     open(path, "wb").write(data)
@@ -172,6 +190,37 @@ def over4g(es):
 wheel("over4g", over4g)
 # A name that is not UTF-8 (flag bit 11 set, byte 0xff).
 wheel("nonutf8", lambda es: before_dist_info(es, Entry(b"pkg/\xffbad.py", b"x = 1\n")))
+# The issue-12 attack: a second central directory in the archive comment,
+# with an extra evil.py that only pip (zipfile) would install.
+case = "twodirs"
+write_two_dirs(os.path.join(out, f"{case}-0.1.0-cp311-cp311-linux_x86_64.whl"),
+               [Entry(n, d, a if a else 0o100644 << 16) for n, d, a in renamed(case)],
+               [Entry("evil.py", b"import os\n")])
+# Trailing bytes after the end record (zipfile ignores them).
+wheel("trailing", trailing=b"TRAILING DATA")
+# A local header and data between two members that the central directory
+# does not list (a streaming reader installs it).
+def hidden(es):
+    so = find(es, ".so")
+    ghost = Entry("ghost.py", b"import os\n")
+    so.payload += local_header(ghost) + ghost.payload
+    return es
+wheel("hidden", hidden)
+# A 9 MiB METADATA (deflates ~100:1) over the 8 MiB limit.
+def big_metadata(es):
+    meta = find(es, "/METADATA")
+    line = bytes(random.Random(5).randbytes(400).hex(), "ascii") + b"\n"
+    new = Entry(meta.name, meta.data + b"\n" + line * (9 * 1024 * 1024 // len(line)))
+    es[es.index(meta)] = new
+    return es
+wheel("bigmeta", big_metadata)
+# Made on Windows (create_system 0) with Unix modes: a 0755 script that pip
+# installs executable.
+def dos_host(es):
+    for e in es:
+        e.made_by = 20
+    return before_dist_info(es, Entry("simple/tool.sh", b"#!/bin/sh\necho hi\n", attr=(0o100755 << 16) | 0x20))
+wheel("doshost", dos_host)
 # RECORD lists a wrong hash for a member whose content is otherwise fine.
 def bad_record(es):
     es = before_dist_info(es, Entry("simple_extra.py", b"X = 1\n"))
@@ -245,6 +294,38 @@ expect_refused bombdeclared "zeros\.bin: declared compression ratio"
 expect_refused bombactual "zeros\.bin: inflates to more than its declared size" repair
 expect_refused over4g "huge\.bin: .*(ratio|over the limit|declared size)"
 expect_refused nonutf8 "not valid UTF-8"
+expect_refused twodirs "holds another end record signature .*zip readers disagree"
+expect_refused trailing "13 bytes of trailing data after the end of central directory record"
+expect_refused hidden "bytes at offset [0-9]+ after member '[^']*\.so' belong to no member"
+expect_refused bigmeta "bigmeta-0\.1\.0\.dist-info/METADATA: [0-9]+ bytes is over the limit of 8388608 bytes for this file"
+
+# What pip would see in the two-directory wheel: evil.py, which show
+# would not have listed before the fix.
+python3 -c "import sys, zipfile; assert 'evil.py' in zipfile.ZipFile(sys.argv[1]).namelist()" "$(whl twodirs)" ||
+  wf_fail "twodirs: zipfile does not see the second central directory (the case tests nothing)"
+# The METADATA limit is checked before reading: quick, small.
+start=$(date +%s%N)
+"$WHEELFIX" show "$(whl bigmeta)" >/dev/null 2>&1 && wf_fail "bigmeta accepted"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 2000 ] || wf_fail "bigmeta took ${ms} ms to refuse"
+out="$tmp/out-index"
+set +e
+err=$("$WHEELFIX" index -o "$out" "$(whl bigmeta)" 2>&1 >/dev/null)
+rc=$?
+set -e
+wf_assert_eq 1 "$rc" "index of bigmeta: exit status ($err)"
+grep -qF "METADATA: " <<<"$err" || wf_fail "index of bigmeta: $err"
+[ ! -e "$out" ] || [ -z "$(find "$out" -name '*.metadata')" ] || wf_fail "index wrote a .metadata for bigmeta"
+
+# Executable bits are read as pip reads them, whatever host made the zip:
+# the repaired wheel keeps tool.sh executable (pip's rule on the output).
+"$WHEELFIX" repair -w "$tmp/out-doshost" "$(whl doshost)" >/dev/null || wf_fail "repair refused doshost"
+python3 - "$tmp"/out-doshost/*.whl <<'PY' || wf_fail "doshost: repaired wheel lost the executable bit of tool.sh"
+import stat, sys, zipfile
+i = zipfile.ZipFile(sys.argv[1]).getinfo("simple/tool.sh")
+mode = i.external_attr >> 16
+assert mode and stat.S_ISREG(mode) and mode & 0o111, oct(mode)
+PY
 
 # The bombs are refused without inflating them: well under a second each and
 # far less memory than the 64 MiB they expand to (checked on the declared

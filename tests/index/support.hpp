@@ -87,10 +87,12 @@ struct WheelSpec {
   std::string requires_python;
   std::string module_text = "VALUE = 1\n";
   std::string tag = "py3-none-any";
+  std::size_t description_bytes = 0;  // METADATA body padded to this many bytes
 
   WheelSpec& with_requires_python(std::string v) { requires_python = std::move(v); return *this; }
   WheelSpec& with_module_text(std::string v) { module_text = std::move(v); return *this; }
   WheelSpec& with_meta_name(std::string v) { meta_name = std::move(v); return *this; }
+  WheelSpec& with_description_bytes(std::size_t v) { description_bytes = v; return *this; }
 };
 
 // A spec for distribution `dist` (file name spelling) at `version`.
@@ -106,12 +108,16 @@ inline WheelSpec spec(std::string dist, std::string version) {
 inline std::string make_wheel(const std::string& dir, const WheelSpec& spec) {
   std::string script = R"PY(
 import sys, zipfile
-out, dist, version, name, rp, text = sys.argv[1:7]
+out, dist, version, name, rp, text, pad = sys.argv[1:8]
 di = f"{dist}-{version}.dist-info"
 meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
 if rp:
     meta += f"Requires-Python: {rp}\n"
 meta += "Summary: index test\n\nA description body.\n"
+if int(pad):
+    import random
+    line = random.Random(5).randbytes(400).hex() + "\n"  # deflates about 100:1
+    meta = (meta + line * (int(pad) // len(line) + 1))[:int(pad)]
 mod = dist.lower()
 files = [(f"{mod}/__init__.py", text),
          (f"{di}/METADATA", meta),
@@ -127,7 +133,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
   std::string meta_name = spec.meta_name.empty() ? spec.dist : spec.meta_name;
   capture("python3 " + shell_quote(script_path) + " " + shell_quote(file) + " " + shell_quote(spec.dist) + " " +
           shell_quote(spec.version) + " " + shell_quote(meta_name) + " " + shell_quote(spec.requires_python) +
-          " " + shell_quote(spec.module_text));
+          " " + shell_quote(spec.module_text) + " " + std::to_string(spec.description_bytes));
   std::filesystem::remove(script_path);
   return file;
 }

@@ -182,6 +182,14 @@ TEST_CASE("invalid inputs are errors naming the file", "[index][build][invalid]"
     CHECK(r.error().message.find("foo-1.0-py3-none-any.whl") != std::string::npos);
     CHECK(r.error().message.find("'bar'") != std::string::npos);
   }
+  SECTION("METADATA over the size limit") {
+    // Refused before it is read: no 2 GiB .metadata file for a METADATA bomb.
+    make_wheel(wh, spec("big", "1.0").with_description_bytes((8 << 20) + 1));
+    auto r = build_index(opts({wh}, out));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == wh + "/big-1.0-py3-none-any.whl: big-1.0.dist-info/METADATA: 8388609 bytes is over "
+                                    "the limit of 8388608 bytes for this file");
+  }
   SECTION("bad file name, empty folder, missing path") {
     std::string bad = t / "notawheel.whl";
     write_file(bad, "x");

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "wheelfix/wheel/zip_reader.hpp"
+
 namespace wheel_test {
 
 // A fresh folder under $TMPDIR, removed with everything in it at scope end.
@@ -114,6 +116,8 @@ struct CraftMember {
   std::optional<std::uint32_t> local_crc{};
   std::optional<std::uint64_t> local_usize{};
   std::optional<std::uint64_t> offset{};  // central directory's local offset
+  std::uint16_t needed = 20;              // version needed to extract (both headers)
+  std::string cextra{};                   // more central directory extra fields
 };
 
 struct CraftOptions {
@@ -149,7 +153,7 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
     };
     std::string local, lextra, lname = m.local_name.value_or(m.name);
     put(local, 0x04034b50, 4);
-    put(local, 20, 2);
+    put(local, m.needed, 2);
     put(local, m.local_flags.value_or(m.flags), 2);
     put(local, m.local_method.value_or(m.method), 2);
     put(local, 0, 4);
@@ -161,12 +165,13 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
     std::string c, cextra;
     put(c, 0x02014b50, 4);
     put(c, m.made_by, 2);
-    put(c, 20, 2);
+    put(c, m.needed, 2);
     put(c, m.flags, 2);
     put(c, m.method, 2);
     put(c, 0, 4);
     put(c, crc, 4);
     sizes(c, cextra, cs, us);
+    cextra += m.cextra;
     put(c, m.name.size(), 2);
     put(c, cextra.size(), 2);
     put(c, 0, 4);  // comment length, disk
@@ -186,6 +191,23 @@ inline std::string craft_zip(const std::vector<CraftMember>& members, const Craf
   put(out, opt.cd_offset.value_or(static_cast<std::uint32_t>(cd_offset)), 4);
   put(out, opt.comment.size(), 2);
   return out + opt.comment;
+}
+
+// A member for craft_zip() with this name and content, other fields default.
+inline CraftMember craft_member(std::string name, std::string data) {
+  CraftMember m;
+  m.name = std::move(name);
+  m.data = std::move(data);
+  return m;
+}
+
+// Writes `bytes` to dir/t.zip and opens it with ZipReader; returns the
+// error message, or "" when it opens.
+inline std::string zip_open_error(const TempDir& dir, const std::string& bytes,
+                                  const wheelfix::wheel::ZipLimits& limits = {}) {
+  write_file(dir / "t.zip", bytes);
+  auto r = wheelfix::wheel::ZipReader::open(dir / "t.zip", limits);
+  return r.ok() ? std::string() : r.error().message;
 }
 
 }  // namespace wheel_test

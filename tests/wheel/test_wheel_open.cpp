@@ -101,6 +101,45 @@ make_wheel('notawheel.zip', std(), 'foo_bar-1.0.dist-info')
   CHECK(open_error(dir / "notawheel.zip") == dir / "notawheel.zip: a wheel file name must end with .whl");
 }
 
+TEST_CASE("oversized .dist-info text files are refused before they are read") {
+  TempDir dir;
+  const std::string n = "foo_bar-1.0-cp311-cp311-linux_x86_64.whl";
+  // pad(size): text of `size` bytes in lines that deflate about 100:1, so
+  // the archive stays small and under the compression ratio limit.
+  REQUIRE(python(dir, std::string(kMakeWheel) + R"(
+import os, random
+n = ')" + n + R"('
+line = random.Random(5).randbytes(400).hex().encode() + b'\n'
+def pad(size):
+    return (line * (size // len(line) + 1))[:size]
+di = 'foo_bar-1.0.dist-info'
+cases = {'meta': (di + '/METADATA', META + b'\n' + pad(8 << 20)),
+         'wheel': (di + '/WHEEL', WHEEL + b'X-Pad: ' + pad(8 << 20)),
+         'entry': (di + '/entry_points.txt', b'[console_scripts]\n' + pad(8 << 20)),
+         'okmeta': (di + '/METADATA', (META + b'\n' + pad(8 << 20))[:8 << 20])}
+for sub, (member, data) in cases.items():
+    os.mkdir(sub)
+    f = std(); f[member] = data
+    make_wheel(sub + '/' + n, f, di)
+os.mkdir('record')
+make_wheel('record/' + n, std(), di, record=pad((32 << 20) + 1))
+)") == 0);
+  auto at = [&](const std::string& sub) { return dir / (sub + "/" + n); };
+  auto over = [&](const std::string& sub, const std::string& member, std::uint64_t size, std::uint64_t limit) {
+    return at(sub) + ": foo_bar-1.0.dist-info/" + member + ": " + std::to_string(size) + " bytes is over the limit of " +
+           std::to_string(limit) + " bytes for this file";
+  };
+  const std::uint64_t meta_size = 8 << 20;
+  CHECK(kMaxMetadataFileSize == 8 << 20);
+  CHECK(kMaxRecordFileSize == 32 << 20);
+  CHECK(open_error(at("meta")) == over("meta", "METADATA", 72 + 1 + meta_size, meta_size));
+  CHECK(open_error(at("wheel")) == over("wheel", "WHEEL", 88 + 7 + meta_size, meta_size));
+  CHECK(open_error(at("entry")) == over("entry", "entry_points.txt", 18 + meta_size, meta_size));
+  CHECK(open_error(at("record")) == over("record", "RECORD", (32 << 20) + 1, 32 << 20));
+  // At the limit: accepted.
+  CHECK(open_error(at("okmeta")) == "");
+}
+
 TEST_CASE("RECORD verification reports every mismatch") {
   TempDir dir;
   REQUIRE(python(dir, std::string(kMakeWheel) + R"(

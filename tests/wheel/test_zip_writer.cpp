@@ -312,6 +312,36 @@ with zipfile.ZipFile('in.zip', 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:
   CHECK(run("unzip -tqq '" + dir / "out.zip" + "'") == 0);
 }
 
+TEST_CASE("raw copies keep the executable bit as pip reads it, whatever the host") {
+  TempDir dir;
+  // A zip made on Windows (create_system 0) that records Unix modes in the
+  // high 16 bits of the external attributes: pip installs "tool" executable
+  // (mode & 0111 on a regular file), and so must a copy.
+  REQUIRE(python(dir, R"(import zipfile
+with zipfile.ZipFile('in.zip', 'w') as z:
+    for name, mode in [('pkg/tool', 0o100755), ('pkg/data.txt', 0o100644), ('pkg/untyped', 0o755)]:
+        i = zipfile.ZipInfo(name)
+        i.create_system = 0
+        i.external_attr = (mode << 16) | 0x20
+        z.writestr(i, b'#!/bin/sh\n')
+)") == 0);
+  auto in = ZipReader::open(dir / "in.zip");
+  REQUIRE(in.ok());
+  CHECK(in->entries()[0].version_made_by >> 8 == 0);
+  CHECK(in->entries()[0].is_executable());
+  CHECK_FALSE(in->entries()[1].is_executable());
+  CHECK_FALSE(in->entries()[2].is_executable());  // pip wants S_IFREG too
+  auto w = ZipWriter::create(dir / "out.zip", {});
+  REQUIRE(w.ok());
+  for (const auto& e : in->entries()) REQUIRE(w->add_raw(*in, e).ok());
+  REQUIRE(w->commit().ok());
+  REQUIRE(python(dir, R"(import stat, zipfile
+z = zipfile.ZipFile('out.zip')
+pip = lambda i: bool((i.external_attr >> 16) and stat.S_ISREG(i.external_attr >> 16) and (i.external_attr >> 16) & 0o111)
+assert [pip(i) for i in z.infolist()] == [True, False, False], [oct(i.external_attr >> 16) for i in z.infolist()]
+)") == 0);
+}
+
 TEST_CASE("ZIP64 is written when forced or when the member count needs it") {
   TempDir dir;
   std::string text(100000, 't');

@@ -13,6 +13,13 @@
 
 namespace wheelfix::wheel {
 
+// The largest .dist-info text files a wheel may have (declared sizes):
+// METADATA, WHEEL and entry_points.txt, and RECORD (which grows with the
+// member count: about 300,000 rows). Larger ones are refused before they
+// are read (pip would read them whole too).
+inline constexpr std::uint64_t kMaxMetadataFileSize = 8ull << 20;
+inline constexpr std::uint64_t kMaxRecordFileSize = 32ull << 20;
+
 // A wheel whose archive passed ZipReader's checks and whose metadata is
 // consistent. Move-only (owns the mapped archive).
 class Wheel {
@@ -24,7 +31,8 @@ class Wheel {
   // "{dist}-{version}" matching the file name (distribution compared
   // normalized and case-insensitively, version case-insensitively), WHEEL,
   // RECORD or METADATA is missing or does not parse (WHEEL's Wheel-Version
-  // must be 1.x).
+  // must be 1.x), or one of them, or entry_points.txt, is over the size
+// limits above.
   static util::Result<Wheel> open(const std::string& path, const ZipLimits& limits = {});
 
   const std::string& path() const { return zip_.path(); }

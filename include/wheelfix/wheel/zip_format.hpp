@@ -31,11 +31,16 @@ inline constexpr std::size_t kZip64EndSize = 56;
 inline constexpr std::size_t kZip64LocatorSize = 20;
 
 inline constexpr std::uint16_t kZip64ExtraId = 0x0001;
+inline constexpr std::uint16_t kUnicodePathExtraId = 0x7075;
+inline constexpr std::uint32_t kDataDescriptorSig = 0x08074b50;
+// The highest "version needed to extract" Python's zipfile accepts (6.3).
+inline constexpr std::uint16_t kMaxVersionNeeded = 63;
 inline constexpr std::uint32_t kMax32 = 0xFFFFFFFFu;
 inline constexpr std::uint16_t kMax16 = 0xFFFFu;
 
 inline constexpr std::uint16_t kFlagEncrypted = 0x0001;
 inline constexpr std::uint16_t kFlagDataDescriptor = 0x0008;
+inline constexpr std::uint16_t kFlagPatchData = 0x0020;
 inline constexpr std::uint16_t kFlagStrongEncryption = 0x0040;
 inline constexpr std::uint16_t kFlagUtf8 = 0x0800;
 

@@ -43,13 +43,12 @@ struct ZipEntry {
 
   bool has_data_descriptor() const { return (flags & zipfmt::kFlagDataDescriptor) != 0; }
   bool is_directory() const { return !name.empty() && name.back() == '/'; }
-  // The Unix st_mode from the external attributes, or 0 when the archive
-  // was not made on a Unix host.
-  std::uint32_t unix_mode() const {
-    return (version_made_by >> 8) == zipfmt::kHostUnix ? external_attrs >> 16 : 0;
-  }
-  // True when any execute bit is set in the Unix mode.
-  bool is_executable() const { return (unix_mode() & 0111) != 0; }
+  // The Unix st_mode from the high 16 bits of the external attributes,
+  // whatever host made the archive (as pip reads it: zips made on Windows
+  // may carry a Unix mode there too); 0 when none is recorded.
+  std::uint32_t unix_mode() const { return external_attrs >> 16; }
+  // pip's rule: a regular file (S_IFREG in the mode) with any execute bit.
+  bool is_executable() const { return (unix_mode() & 0170000) == 0100000 && (unix_mode() & 0111) != 0; }
 };
 
 // A validated archive. Open fails with "<archive>: <member>: <problem>" (or
@@ -57,7 +56,12 @@ struct ZipEntry {
 // or bad end record, a central directory out of range, local/central header
 // mismatches, duplicate/absolute/'..'/backslash/empty/non-UTF-8 names,
 // symlinks or special files, encryption, methods other than stored/deflate,
-// sizes or compression ratios over the limits, and overlapping members.
+// sizes or compression ratios over the limits, and on anything two zip
+// readers could read differently: an end record signature in the archive
+// comment, bytes after the end record, bytes that belong to no member (a
+// prefix before the first member is allowed unless it holds a local header
+// signature), overlapping members, a non-ASCII name without the UTF-8 flag,
+// a Unicode Path extra field naming something else, two ZIP64 extra fields.
 // Move-only; entries and raw() views live as long as the reader.
 class ZipReader {
  public:
@@ -83,7 +87,11 @@ class ZipReader {
   // follows the deflate stream, or the CRC-32 does not match.
   util::Result<std::vector<std::uint8_t>> read(const ZipEntry& entry) const;
   // Same as read(), as a string (for text members such as METADATA).
-  util::Result<std::string> read_string(const ZipEntry& entry) const;
+  // Fails first, without reading, with "<archive>: <member>: <n> bytes is
+  // over the limit of <max_size> bytes for this file" when the declared size
+  // is over `max_size`.
+  util::Result<std::string> read_string(const ZipEntry& entry,
+                                        std::uint64_t max_size = ~std::uint64_t{0}) const;
   // Same checks, into a caller buffer whose size must equal the member's
   // uncompressed size.
   util::Status read_into(const ZipEntry& entry, std::span<std::uint8_t> out) const;
@@ -99,7 +107,7 @@ class ZipReader {
   util::Status parse_central(util::Bytes cd, std::uint64_t count, std::uint64_t cd_offset);
   util::Status check_entry(const ZipEntry& e);
   util::Status check_local(ZipEntry& e, std::uint64_t cd_offset) const;
-  util::Status check_overlap() const;
+  util::Status check_layout(std::uint64_t cd_offset) const;
 
   util::MappedFile file_;
   std::string path_;
@@ -119,10 +127,15 @@ struct ZipEnd {
   bool zip64 = false;
 };
 
-// Finds and cross-checks the end records of `data`. The end record's
-// comment must reach exactly the end of the file, the central directory must
-// end exactly where the end records begin, and the archive must be a single
-// disk. Fails with "<where>: <problem>".
+// Finds and cross-checks the end records of `data`. The end record is the
+// one Python's zipfile uses (the last 22 bytes when they are an end record
+// without comment, else the last signature in the last 64 KiB + 22 bytes);
+// no other end record's comment may reach the end of the file (readers
+// would disagree), its own comment must end exactly at the end of the file
+// (no trailing data), a ZIP64 end record must be the plain 56 bytes right
+// before its locator, the central directory must end exactly where the end
+// records begin, and the archive must be a single disk. Fails with
+// "<where>: <problem>".
 util::Result<ZipEnd> find_zip_end(util::Bytes data, const std::string& where);
 
 }  // namespace wheelfix::wheel
