@@ -6,7 +6,7 @@
 #     else);
 #  2. member names with ANSI escapes and newlines: show, show -v, repair -v,
 #     warnings and lddtree print them escaped (no ESC byte, no forged line);
-#  3. paths that are not UTF-8: show/repair/lddtree --json and the SBOM of a
+#  3. paths that are not UTF-8: show/repair/lddtree/build --json and the SBOM of a
 #     plain repair print U+FFFD instead of aborting;
 #  4. -L/--lib-sdir that is not one folder-name suffix: a usage error naming
 #     the option; an input that already holds the vendored-library member:
@@ -140,6 +140,17 @@ python3 -c 'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(s
 run_json "lddtree --json" "$tmp/u8-ldd.json" "$WHEELFIX" lddtree --json "$so_file"
 run_json "repair --json" "$tmp/u8-rep.json" env LD_LIBRARY_PATH="$bad/libs" "$WHEELFIX" repair --json -w "$bad/out" \
   "$bad/in/$(basename "$privlib")"
+# build --json: a source folder that is not a project fails in pip, and the
+# report naming it is still printed.
+if python3 -m pip --version >/dev/null 2>&1; then
+  mkdir -p "$bad/proj"
+  rc=0
+  PIP_NO_INDEX=1 "$WHEELFIX" build --json -w "$tmp/u8build" "$bad/proj" >"$tmp/u8-build.json" 2>"$tmp/u8-build.err" || rc=$?
+  wf_assert_eq 1 "$rc" "build --json of a non-project in a Latin-1 folder: exit status ($(tail -c 300 "$tmp/u8-build.err" | cat -v))"
+  json_ok "build --json" "$tmp/u8-build.json"
+else
+  echo "note: python3 -m pip unavailable; build --json case skipped" >&2
+fi
 # Plain repair: the SBOM names the vendored libraries' source paths.
 rc=0
 LD_LIBRARY_PATH="$bad/libs" "$WHEELFIX" repair -q -w "$tmp/u8out" "$privlib" 2>"$tmp/u8.err" || rc=$?
