@@ -12,6 +12,8 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/repair_step.hpp"
+#include "cli/show_render.hpp"
+#include "wheelfix/util/strings.hpp"
 
 namespace wheelfix::cli {
 
@@ -86,7 +88,7 @@ void run_job(BuildRun& run, const BuildJob& job, std::size_t number) {
         fail(fs::path(placed->output).filename().string() + ": " + tested.error().message);
       }
     }
-    if (!opts.json && !opts.quiet) std::cout << placed->action << ": " << placed->output << "\n";
+    if (!opts.json && !opts.quiet) std::cout << placed->action << ": " << util::printable(placed->output) << "\n";
     wheels.push_back(entry);
   }
   report["wheels"] = wheels;
@@ -200,12 +202,12 @@ int run_build(BuildCmdOptions& o) {
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     if (!o.quiet || tty)
       std::cerr << (o.quiet ? "\r\033[K" : "") << "wheelfix build [" << i + 1 << "/" << jobs.size() << "] "
-                << job_name(jobs[i]) << (o.quiet ? "" : "\n") << std::flush;
+                << util::printable(job_name(jobs[i])) << (o.quiet ? "" : "\n") << std::flush;
     run_job(run, jobs[i], i + 1);
   }
   if (o.quiet && tty) std::cerr << "\r\033[K" << std::flush;
   if (!run.log_dir.empty()) fs::remove(run.log_dir, ec);  // only when empty: logs of failures stay
-  if (o.json) std::cout << nlohmann::json{{"schema_version", 1}, {"builds", run.reports}}.dump(2) << "\n";
+  if (o.json) std::cout << json_text(nlohmann::json{{"schema_version", 1}, {"builds", run.reports}});
   return run.status;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "wheelfix/util/strings.hpp"
 #include "wheelfix/wheel/record.hpp"
 
 namespace wheelfix::cli {
@@ -40,19 +41,19 @@ std::vector<std::string> record_listing_problems(const wheel::Wheel& whl) {
   const std::string record_path = whl.dist_info_file("RECORD");
   std::map<std::string_view, const wheel::RecordRow*> listed;
   for (const auto& row : whl.record())
-    if (!listed.emplace(row.path, &row).second) out.push_back(row.path + ": listed more than once");
+    if (!listed.emplace(row.path, &row).second) out.push_back(util::printable(row.path) + ": listed more than once");
   for (const auto& e : whl.zip().entries()) {
     if (e.is_directory() || e.name == record_path || wheel::is_record_signature(e.name, record_path)) continue;
     auto it = listed.find(e.name);
     if (it == listed.end()) {
-      out.push_back(e.name + ": not listed");
+      out.push_back(util::printable(e.name) + ": not listed");
     } else if (it->second->size && *it->second->size != e.uncompressed_size) {
-      out.push_back(e.name + ": " + std::to_string(e.uncompressed_size) + " bytes, RECORD says " +
+      out.push_back(util::printable(e.name) + ": " + std::to_string(e.uncompressed_size) + " bytes, RECORD says " +
                     std::to_string(*it->second->size));
     }
   }
   for (const auto& [path, row] : listed)
-    if (path != record_path && !whl.zip().find(row->path)) out.push_back(row->path + ": listed but not in the archive");
+    if (path != record_path && !whl.zip().find(row->path)) out.push_back(util::printable(row->path) + ": listed but not in the archive");
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "cli/index_cmd.hpp"
 #include "cli/install_links.hpp"
 #include "cli/subcommands.hpp"
+#include "wheelfix/util/mapped_file.hpp"
 
 namespace wheelfix::cli {
 
@@ -37,6 +38,8 @@ std::string version_text() {
 }
 
 int main_dispatch(int argc, char** argv) {
+  // An input truncated while mapped: a named error, not a SIGBUS crash.
+  util::report_mapped_file_faults();
   std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
   if (prog == "patchelf") return patchelf_main(argc, argv);
   if (prog == "auditwheel") return auditwheel_main(argc, argv);

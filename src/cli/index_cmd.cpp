@@ -67,7 +67,7 @@ int run_index(const IndexCmdOptions& opts) {
   }
   if (opts.quiet) return kOk;
   const auto& s = *summary;
-  std::cout << opts.out_dir << ": added " << s.added_files.size() << " file(s)";
+  std::cout << util::printable(opts.out_dir) << ": added " << s.added_files.size() << " file(s)";
   if (!s.unchanged_files.empty()) std::cout << ", " << s.unchanged_files.size() << " already present";
   std::cout << "; now " << s.total_files << " file(s) in " << s.total_projects << " project(s)\n";
   // -v: every input (listed again: update_index() read them all already).
@@ -77,12 +77,12 @@ int run_index(const IndexCmdOptions& opts) {
   }
   if (inputs) {
     for (const auto& line : index_file_lines(*inputs, s, index::detail::Layout(opts.out_dir).files))
-      std::cout << "  " << line << "\n";
+      std::cout << "  " << util::printable(line) << "\n";
   } else {
-    for (const auto& f : s.added_files) std::cout << "  added " << f << "\n";
+    for (const auto& f : s.added_files) std::cout << "  added " << util::printable(f) << "\n";
   }
   if (!s.updated_projects.empty())
-    std::cout << "  pages written: " << util::join(s.updated_projects, ", ") << (s.root_written ? " and the root" : "")
+    std::cout << "  pages written: " << util::printable(util::join(s.updated_projects, ", ")) << (s.root_written ? " and the root" : "")
               << "\n";
   else if (s.root_written)
     std::cout << "  pages written: the root\n";

@@ -6,8 +6,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/lddtree_cmd.hpp"
+#include "cli/show_render.hpp"
 #include "cli/subcommands.hpp"
 #include "wheelfix/elf/loader.hpp"
+#include "wheelfix/util/strings.hpp"
 
 namespace wheelfix::cli {
 
@@ -18,12 +20,12 @@ using elf::DependencyTree;
 void print_text(const DependencyTree& tree, int index, int depth, std::set<int>& shown) {
   const auto& obj = tree.objects[index];
   for (const auto& dep : obj.deps) {
-    std::cout << std::string(static_cast<std::size_t>(depth + 1) * 4, ' ') << dep.name << " => ";
+    std::cout << std::string(static_cast<std::size_t>(depth + 1) * 4, ' ') << util::printable(dep.name) << " => ";
     if (dep.object < 0) {
       std::cout << "not found\n";
       continue;
     }
-    std::cout << *dep.path << " [" << dep.via << "]\n";
+    std::cout << util::printable(*dep.path) << " [" << util::printable(dep.via) << "]\n";
     if (shown.insert(dep.object).second) print_text(tree, dep.object, depth + 1, shown);
   }
 }
@@ -63,10 +65,10 @@ nlohmann::json to_json(const DependencyTree& tree) {
 // Prints search_path_lines() under a heading.
 void print_search_path(std::ostream& out, const elf::LoaderConfig& config, const std::string& path,
                        const elf::ElfInfo& info) {
-  out << "search path for the DT_NEEDED entries of " << path << ", in order:\n";
+  out << "search path for the DT_NEEDED entries of " << util::printable(path) << ", in order:\n";
   auto lines = search_path_lines(config, path, info);
   if (lines.empty()) out << "  (none)\n";
-  for (const auto& l : lines) out << "  " << l << "\n";
+  for (const auto& l : lines) out << "  " << util::printable(l) << "\n";
 }
 
 }  // namespace
@@ -140,11 +142,11 @@ int run_lddtree(const LddtreeOptions& opts) {
   if (opts.quiet) {
     // Only the exit status.
   } else if (opts.json) {
-    std::cout << to_json(tree).dump(2) << "\n";
+    std::cout << json_text(to_json(tree));
   } else {
     const auto& root = tree.objects[0];
-    std::cout << root.path;
-    if (root.info->interpreter) std::cout << " (interpreter => " << *root.info->interpreter << ")";
+    std::cout << util::printable(root.path);
+    if (root.info->interpreter) std::cout << " (interpreter => " << util::printable(*root.info->interpreter) << ")";
     std::cout << "\n";
     std::set<int> shown{0};
     print_text(tree, 0, 0, shown);
@@ -152,7 +154,21 @@ int run_lddtree(const LddtreeOptions& opts) {
   return missing ? kFailure : kOk;
 }
 
-void print_error(const std::string& message) { std::cerr << "wheelfix: error: " << message << "\n"; }
-void print_warning(const std::string& message) { std::cerr << "wheelfix: warning: " << message << "\n"; }
+namespace {
+
+// `message` with util::printable() applied line by line: the line breaks
+// the message is built with stay, control characters inside a line go.
+std::string printable_lines(const std::string& message) {
+  std::string out;
+  for (const auto& line : util::split(message, '\n')) out += (out.empty() ? "" : "\n") + util::printable(line);
+  return out;
+}
+
+}  // namespace
+
+void print_error(const std::string& message) { std::cerr << "wheelfix: error: " << printable_lines(message) << "\n"; }
+void print_warning(const std::string& message) {
+  std::cerr << "wheelfix: warning: " << printable_lines(message) << "\n";
+}
 
 }  // namespace wheelfix::cli

@@ -57,7 +57,7 @@ struct Options {
 };
 
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "patchelf: %s\n", msg.c_str());
+  std::fprintf(stderr, "patchelf: %s\n", util::printable(msg).c_str());
   return kFailure;
 }
 

@@ -2,13 +2,15 @@
 
 #include <unistd.h>
 
+#include "wheelfix/util/strings.hpp"
+
 namespace wheelfix::cli {
 
 std::string format_progress(const std::string& label, const std::string& stage, std::size_t done,
                             std::size_t total, std::uint64_t bytes) {
   char mb[32];
   std::snprintf(mb, sizeof mb, "%.1f", static_cast<double>(bytes) / 1e6);
-  return label + ": " + stage + " " + std::to_string(done) + "/" + std::to_string(total) + ", " + mb + " MB";
+  return util::printable(label) + ": " + stage + " " + std::to_string(done) + "/" + std::to_string(total) + ", " + mb + " MB";
 }
 
 bool progress_wanted(bool quiet) { return !quiet && ::isatty(2); }

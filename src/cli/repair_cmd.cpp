@@ -2,6 +2,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
 #include "cli/repair_step.hpp"
+#include "cli/show_render.hpp"
 #include "cli/subcommands.hpp"
 #include "wheelfix/repair/plan.hpp"
 #include "wheelfix/repair/repair.hpp"
@@ -39,6 +41,15 @@ class RepairRun {
   }
 
   void repair(const std::string& path);
+  // Inputs (by index into `paths`) whose outputs would have the same path
+  // as another input's, each with its error naming them all. Checked
+  // before anything is written (docs/commands.md).
+  std::map<std::size_t, std::string> output_clashes(const std::vector<std::string>& paths);
+  // Reports `path` as refused with `msg` (exit status 1), writing nothing.
+  void refuse(const std::string& path, const std::string& msg) {
+    start_ = std::chrono::steady_clock::now();
+    fail(path, msg, kFailure);
+  }
   int status() const { return status_; }
   const nlohmann::json& reports() const { return reports_; }
 
@@ -50,6 +61,7 @@ class RepairRun {
             const std::vector<policy::Abi3Problem>& abi3 = {});
   void pure_wheel(const std::string& path, const wheel::Wheel& whl);
   void print_plan(const wheel::Wheel& whl, const repair::RepairPlan& plan);
+  std::optional<std::string> planned_output(const std::string& path);
 
   const RepairCmdOptions& o_;
   const policy::PolicySet& policies_;
@@ -87,15 +99,63 @@ void RepairRun::pure_wheel(const std::string& path, const wheel::Wheel& whl) {
     reports_.push_back(
         pure_copy_json(path, output, util::join(whl.filename().platform_tags, "."),
                        util::join(whl.filename().python_tags, "."), seconds_since(start_)));
-  if (o_.verbose) verbose_out() << path << ": pure-Python wheel, copied unchanged to " << output << "\n";
+  if (o_.verbose)
+    verbose_out() << util::printable(path) << ": pure-Python wheel, copied unchanged to " << util::printable(output)
+                  << "\n";
 }
 
 void RepairRun::print_plan(const wheel::Wheel& whl, const repair::RepairPlan& plan) {
   auto lines = describe_plan(plan, ro_.strip);
   progress_.clear();
   auto& out = verbose_out();
-  out << whl.path() << ": " << lines.front() << "\n";
-  for (std::size_t i = 1; i < lines.size(); ++i) out << lines[i] << "\n";
+  out << util::printable(whl.path()) << ": " << util::printable(lines.front()) << "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) out << util::printable(lines[i]) << "\n";
+}
+
+// Where repair(path) would write, or nullopt when it would fail before
+// writing (repair() reports that failure).
+std::optional<std::string> RepairRun::planned_output(const std::string& path) {
+  auto whl = wheel::Wheel::open(path);
+  if (!whl) return std::nullopt;
+  auto analysis = repair::analyze_wheel(whl->zip(), policies_, analyze_);
+  progress_.clear();
+  if (!analysis) return std::nullopt;
+  if (analysis->pure())
+    return o_.allow_pure ? std::optional(o_.wheel_dir + "/" + std::filesystem::path(path).filename().string())
+                         : std::nullopt;
+  auto plan = repair::make_repair_plan(*whl, *analysis, policies_, ro_);
+  if (!plan) return std::nullopt;
+  return repair::output_path(*whl, *plan, ro_);
+}
+
+std::map<std::size_t, std::string> RepairRun::output_clashes(const std::vector<std::string>& paths) {
+  // Only names equal but for their platform tags can meet after retagging:
+  // only those inputs are planned here (and again when repaired).
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto name = wheel::WheelFilename::parse(paths[i]);
+    if (!name) continue;
+    name->platform_tags.clear();
+    groups[name->to_string()].push_back(i);
+  }
+  std::map<std::string, std::vector<std::size_t>> by_output;
+  for (const auto& [key, members] : groups) {
+    if (members.size() < 2) continue;
+    for (std::size_t i : members) {
+      progress_.set_label(std::filesystem::path(paths[i]).filename().string());
+      if (auto out = planned_output(paths[i])) by_output[*out].push_back(i);
+    }
+  }
+  std::map<std::size_t, std::string> out;
+  for (const auto& [output, inputs] : by_output) {
+    if (inputs.size() < 2) continue;
+    std::string all;
+    for (std::size_t i : inputs) all += (all.empty() ? "" : ", ") + paths[i];
+    for (std::size_t i : inputs)
+      out[i] = paths[i] + ": refused: " + all + " would all be written to " + output +
+               " (repair them in separate calls, or give each its own -w folder)";
+  }
+  return out;
 }
 
 void RepairRun::repair(const std::string& path) {
@@ -123,8 +183,9 @@ void RepairRun::repair(const std::string& path) {
   if (o_.json) {
     reports_.push_back(repair_report_json(*report, seconds_since(start_)));
   } else if (!o_.quiet) {
-    for (const auto& l : report->vendored) std::cout << "vendored " << l.soname << " as " << l.member << "\n";
-    std::cout << "Fixed-up wheel written to " << report->output << "\n";
+    for (const auto& l : report->vendored)
+      std::cout << "vendored " << util::printable(l.soname) << " as " << util::printable(l.member) << "\n";
+    std::cout << "Fixed-up wheel written to " << util::printable(report->output) << "\n";
   }
 }
 
@@ -175,8 +236,12 @@ int run_repair(const RepairCmdOptions& o) {
     return kFailure;
   }
   RepairRun run(o, *policies, std::move(*options));
-  for (const auto& path : o.wheels) run.repair(path);
-  if (o.json) std::cout << nlohmann::json{{"schema_version", 1}, {"wheels", run.reports()}}.dump(2) << "\n";
+  auto clashes = run.output_clashes(o.wheels);
+  for (std::size_t i = 0; i < o.wheels.size(); ++i) {
+    if (auto it = clashes.find(i); it != clashes.end()) run.refuse(o.wheels[i], it->second);
+    else run.repair(o.wheels[i]);
+  }
+  if (o.json) std::cout << json_text(nlohmann::json{{"schema_version", 1}, {"wheels", run.reports()}});
   return run.status();
 }
 

@@ -19,6 +19,15 @@ std::optional<std::string> env(const char* name) {
   return v && *v ? std::optional<std::string>(v) : std::nullopt;
 }
 
+// Why `suffix` cannot end the vendored-library folder name "<dist><suffix>",
+// or nullopt: it must keep that name one valid, printable path component.
+std::optional<std::string> lib_sdir_problem(const std::string& suffix) {
+  if (suffix.find('/') != std::string::npos) return "contains '/'";
+  if (util::printable(suffix) != suffix) return "contains control characters or bytes that are not UTF-8";
+  if (auto problem = wheel::member_name_problem("dist" + suffix + "/lib.so")) return *problem;
+  return std::nullopt;
+}
+
 }  // namespace
 
 util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& o, const policy::PolicySet& policies) {
@@ -33,6 +42,9 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   }
   ro.only_plat = o.only_plat;
   ro.strip = o.strip;
+  if (auto problem = lib_sdir_problem(o.lib_sdir))
+    return util::make_error("-L/--lib-sdir '", util::printable(o.lib_sdir), "': ", *problem,
+                            " (it is the suffix of one folder name, like .libs)");
   ro.lib_sdir = o.lib_sdir;
   ro.level = o.level;
   ro.update_tags = !o.no_update_tags;

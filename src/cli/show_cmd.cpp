@@ -10,6 +10,7 @@
 #include "cli/subcommands.hpp"
 #include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/policy/claimed_tags.hpp"
+#include "wheelfix/util/strings.hpp"
 
 namespace wheelfix::cli {
 
@@ -61,7 +62,7 @@ int run_show(const ShowOptions& opts) {
       if (opts.json) {
         reports.push_back({{"wheel", path}, {"pure", true}, {"error", msg}, {"warnings", warnings}});
       } else {
-        std::cerr << "wheelfix: " << msg << "\n";
+        std::cerr << "wheelfix: " << util::printable(msg) << "\n";
       }
       status = combine_status(status, kPurePython);
       continue;
@@ -78,7 +79,7 @@ int run_show(const ShowOptions& opts) {
       report["tag_problems"] = tag_problems;
       reports.push_back(std::move(report));
     } else if (opts.quiet) {
-      std::cout << path << ": " << analysis.eval.platform_tag << "\n";
+      std::cout << util::printable(path) << ": " << analysis.eval.platform_tag << "\n";
     } else {
       if (!first) std::cout << "\n";
       render_show_text(std::cout, analysis, abi3, opts.verbose);
@@ -90,7 +91,7 @@ int run_show(const ShowOptions& opts) {
   }
   if (opts.json) {
     nlohmann::json doc = {{"schema_version", kShowSchemaVersion}, {"wheels", reports}};
-    std::cout << doc.dump(2) << "\n";
+    std::cout << json_text(doc);
   }
   return status;
 }

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "wheelfix/util/strings.hpp"
+
 namespace wheelfix::cli {
 
 namespace {
@@ -91,24 +93,25 @@ void render_abi3_text(std::ostream& out, const policy::Abi3Check& c) {
 
 void render_show_text(std::ostream& out, const repair::Analysis& a, const policy::Abi3Check& abi3, bool verbose) {
   const auto& e = a.eval;
-  out << std::filesystem::path(a.wheel_path).filename().string() << "\n";
+  using util::printable;
+  out << printable(std::filesystem::path(a.wheel_path).filename().string()) << "\n";
   out << "  platform tag: " << e.platform_tag << "\n";
   out << "  arch: " << elf::arch_name(e.arch) << ", libc: " << policy::libc_name(e.libc) << ", "
       << a.elves.size() << " ELF file" << (a.elves.size() == 1 ? "" : "s") << "\n";
   if (verbose)
-    for (const auto& el : a.elves) out << "    " << el.member << "\n";
+    for (const auto& el : a.elves) out << "    " << printable(el.member) << "\n";
   if (e.grafted.empty()) {
     out << "  external libraries to vendor: none\n";
   } else {
     out << "  external libraries to vendor:\n";
     for (const auto& g : e.grafted) {
-      out << "    " << g.name;
+      out << "    " << printable(g.name);
       if (g.object >= 0) {
-        out << " => " << a.host_paths[g.object];
-        if (auto* r = resolution_for(a, g.object)) out << " [" << r->via << "]";
+        out << " => " << printable(a.host_paths[g.object]);
+        if (auto* r = resolution_for(a, g.object)) out << " [" << printable(r->via) << "]";
       }
       out << "\n      needed by: ";
-      for (std::size_t i = 0; i < g.needed_by.size(); ++i) out << (i ? ", " : "") << g.needed_by[i];
+      for (std::size_t i = 0; i < g.needed_by.size(); ++i) out << (i ? ", " : "") << printable(g.needed_by[i]);
       out << "\n";
     }
   }
@@ -121,7 +124,7 @@ void render_show_text(std::ostream& out, const repair::Analysis& a, const policy
     }
   }
   for (const auto& [file, lib] : e.libpython_links)
-    out << "  " << file << " links " << lib << ": repair removes this DT_NEEDED (the interpreter provides it)\n";
+    out << "  " << printable(file) << " links " << printable(lib) << ": repair removes this DT_NEEDED (the interpreter provides it)\n";
 
   auto better = better_results(e);
   if (!better.empty()) {
@@ -133,7 +136,7 @@ void render_show_text(std::ostream& out, const repair::Analysis& a, const policy
       out << "    " << policy_label(*better[i]->policy);
       if (j - i > 1) out << " .. " << policy_label(*better[j - 1]->policy);
       out << ":\n";
-      for (const auto& r : better[i]->reasons) out << "      - " << r.describe() << "\n";
+      for (const auto& r : better[i]->reasons) out << "      - " << printable(r.describe()) << "\n";
       i = j;
     }
   }
@@ -211,6 +214,10 @@ nlohmann::json abi3_problems_json(const std::vector<policy::Abi3Problem>& proble
                    {"claimed", version_json(p.claimed)},
                    {"message", p.describe()}});
   return out;
+}
+
+std::string json_text(const nlohmann::json& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons) {

@@ -26,4 +26,9 @@ nlohmann::json abi3_problems_json(const std::vector<policy::Abi3Problem>& proble
 // detail, message), also used by `repair --json` for a policy it cannot reach.
 nlohmann::json reasons_json(const std::vector<policy::Reason>& reasons);
 
+// `doc` as the indented text every --json option prints, with a final
+// newline. Never throws: bytes that are not UTF-8 (a path in a folder named
+// in Latin-1, say) become U+FFFD (docs/json-schema.md).
+std::string json_text(const nlohmann::json& doc);
+
 }  // namespace wheelfix::cli

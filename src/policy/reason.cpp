@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "wheelfix/policy/evaluate.hpp"
+#include "wheelfix/util/strings.hpp"
 
 namespace wheelfix::policy {
 
@@ -18,24 +19,27 @@ const char* reason_kind_name(ReasonKind kind) {
 }
 
 std::string Reason::describe() const {
+  // Member names and ELF strings come from the wheel: shown escaped.
+  const std::string f = util::printable(file), lib = util::printable(library), sym = util::printable(symbol),
+                    det = util::printable(detail);
   switch (kind) {
     case ReasonKind::symbol_version:
-      return "symbol version " + symbol + " in " + file + " (from " + library + ")";
+      return "symbol version " + sym + " in " + f + " (from " + lib + ")";
     case ReasonKind::blacklist:
-      return "blacklisted symbol " + symbol + " in " + file + " (from " + library + ")";
+      return "blacklisted symbol " + sym + " in " + f + " (from " + lib + ")";
     case ReasonKind::isa_level:
-      return file + " needs " + symbol + " (" + (detail.empty() ? std::string("the policy") : detail) +
+      return f + " needs " + sym + " (" + (det.empty() ? std::string("the policy") : det) +
              " requires baseline x86-64)";
     case ReasonKind::libc_mismatch:
-      return file + " is linked against " + symbol + ", but " + library + " against " + detail +
+      return f + " is linked against " + sym + ", but " + lib + " against " + det +
              " (a wheel targets one libc)";
     case ReasonKind::arch:
-      if (library.empty()) return file + " has an architecture no wheel tag exists for";
-      return file + " is " + symbol + ", but " + library + " is " + detail + " (a wheel holds one architecture)";
+      if (lib.empty()) return f + " has an architecture no wheel tag exists for";
+      return f + " is " + sym + ", but " + lib + " is " + det + " (a wheel holds one architecture)";
     case ReasonKind::missing_library:
-      return file + " needs " + library + ", which was not found";
+      return f + " needs " + lib + ", which was not found";
   }
-  return file;
+  return f;
 }
 
 namespace {

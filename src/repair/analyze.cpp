@@ -173,11 +173,11 @@ util::Result<InflatedElf> inflate_member(const wheel::ZipReader& zip, const whee
         if (written) written = file->append(piece);
       }));
       if (!written)
-        return util::make_error(zip.path(), ": ", entry.name, ": inflating its ", std::to_string(entry.uncompressed_size >> 20),
+        return util::make_error(zip.path(), ": ", util::printable(entry.name), ": inflating its ", std::to_string(entry.uncompressed_size >> 20),
                                 " MiB into a temporary file in ", tmp, ": ", written.error().message,
                                 " (set TMPDIR to a folder with more room)");
       auto mapped = util::MappedFile::open(file->path());
-      if (!mapped) return util::make_error(zip.path(), ": ", entry.name, ": ", mapped.error().message);
+      if (!mapped) return util::make_error(zip.path(), ": ", util::printable(entry.name), ": ", mapped.error().message);
       return parsed(mapped->bytes());
     }
   }

@@ -94,12 +94,16 @@ void set_rpath(elf::EditPlan& plan, const elf::ElfInfo& info, const std::vector<
   plan.force_rpath = force || is_rpath || !existing;
 }
 
+// The Python script that replaces an ELF program moved out of
+// .data/scripts. Names are pasted as escaped literals (pure ASCII, one
+// line), so no member name can end the string or the comment early.
 std::string launcher_text(const std::string& dist, const std::string& target) {
+  std::string target_literal = util::python_string_literal(target);
   return "#!python\n"
          "# Written by wheelfix repair: the ELF program lives beside the vendored\n"
-         "# libraries (" + target + ") so that its $ORIGIN RPATH finds them.\n"
+         "# libraries (" + target_literal + ") so that its $ORIGIN RPATH finds them.\n"
          "import os\nimport sys\nfrom importlib.metadata import distribution\n\n"
-         "exe = str(distribution(\"" + dist + "\").locate_file(\"" + target + "\"))\n"
+         "exe = str(distribution(" + util::python_string_literal(dist) + ").locate_file(" + target_literal + "))\n"
          "os.execv(exe, [sys.argv[0]] + sys.argv[1:])\n";
 }
 
@@ -156,7 +160,29 @@ util::Status plan_abi3(const wheel::Wheel& wheel, const Analysis& a, const Repai
                           "-abi3 claims CPython ", claim, " and later; ", hint, "):", why);
 }
 
+// Refuses a plan that would add a member the input already has (an input
+// that already holds the vendored-library folder, e.g. repaired before):
+// the error names the input and the member, before any output exists.
+util::Status check_new_members(const wheel::Wheel& wheel, const RepairPlan& plan) {
+  auto clash = [&](const std::string& member, const std::string& what) -> util::Status {
+    if (!wheel.zip().find(member)) return {};
+    return util::make_error(wheel.path(), ": already has a member ", util::printable(member), " where repair would put ",
+                            what, " (was it repaired before? -L/--lib-sdir picks another folder)");
+  };
+  for (const auto& g : plan.grafts) WF_CHECK(clash(g.lib.member, "the vendored " + util::printable(g.lib.soname)));
+  for (const auto& [member, fp] : plan.files)
+    if (fp.moved_script) WF_CHECK(clash(fp.member, "the program " + util::printable(member)));
+  return {};
+}
+
 }  // namespace
+
+std::string output_path(const wheel::Wheel& wheel, const RepairPlan& plan, const RepairOptions& o) {
+  wheel::WheelFilename name = wheel.filename();
+  name.platform_tags = plan.platform_tags;
+  if (!plan.python_tags.empty()) name.python_tags = plan.python_tags;
+  return o.output_dir + "/" + name.to_string();
+}
 
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& a,
                                           const policy::PolicySet& policies, const RepairOptions& o) {
@@ -222,7 +248,8 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     for (const auto& d : a.graph.objects[i].deps) {
       if (policy::is_libpython(d.name)) {
         fp.edits.remove_needed.push_back(d.name);
-        plan.warnings.push_back(el.member + " links " + d.name + ": removed (the interpreter provides it)");
+        plan.warnings.push_back(util::printable(el.member) + " links " + util::printable(d.name) +
+                                ": removed (the interpreter provides it)");
         continue;
       }
       auto it = new_names.find(d.target);
@@ -254,6 +281,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     }
     if (!fp.edits.empty() || fp.moved_script) plan.files[el.member] = std::move(fp);
   }
+  WF_CHECK(check_new_members(wheel, plan));
   return plan;
 }
 

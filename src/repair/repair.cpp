@@ -31,34 +31,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A named scratch file, removed when this goes out of scope unless
-// `path` was cleared (the file was handed on).
-struct ScratchName {
-  std::string path;
-  ~ScratchName() {
-    if (!path.empty()) ::unlink(path.c_str());
-  }
-};
-
-// Rewrites the ELF file at `src` (named `name` in errors) per `plan` into a
-// named scratch file in `dir`, strips it there with binutils' strip (which
-// needs a name, and replaces the file), and hands the result back as an
-// anonymous file. File to file: never whole in memory.
+// Rewrites the ELF file at `src` (named `name` in errors) per `plan` into
+// an anonymous file in `dir`, and has binutils' strip write the stripped
+// copy into a second one (`strip -o`, both passed as /proc/<pid>/fd links).
+// No file ever has a name, so nothing is left behind even after SIGKILL.
+// File to file: never whole in memory.
 util::Result<util::TempFile> write_stripped(const std::string& src, const std::string& name,
                                             const elf::EditPlan& plan, const std::string& dir) {
-  std::string tmpl = dir + "/.wheelfix-strip-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
-  if (fd < 0) return util::make_error(dir, ": ", std::strerror(errno));
-  ScratchName scratch{buf.data()};
-  auto written = elf::rewrite_to_fd(src, name, plan, fd);
-  ::close(fd);
-  if (!written) return written.error();
-  auto r = util::run_process({"strip", "-s", scratch.path});
+  WF_TRY(auto edited, util::TempFile::create(dir, {}));
+  WF_CHECK(elf::rewrite_to_fd(src, name, plan, edited.fd()));
+  WF_TRY(auto out, util::TempFile::create(dir, {}));
+  auto r = util::run_process({"strip", "-s", "-o", out.shared_path(), edited.shared_path()});
   if (!r.ok() || r->exit_code != 0) return util::make_error(name, ": strip failed");
-  WF_TRY(auto out, util::TempFile::adopt(scratch.path));
-  scratch.path.clear();
   return out;
 }
 
@@ -174,12 +158,9 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   report.input = whl.path();
   report.policy = plan.target->name;
   report.warnings = plan.warnings;
-  wheel::WheelFilename name = whl.filename();
-  name.platform_tags = plan.platform_tags;
-  if (!plan.python_tags.empty()) name.python_tags = plan.python_tags;
   report.platform_tag = util::join(plan.platform_tags, ".");
-  report.python_tag = util::join(name.python_tags, ".");
-  report.output = o.output_dir + "/" + name.to_string();
+  report.output = output_path(whl, plan, o);
+  report.python_tag = util::join(plan.python_tags.empty() ? whl.filename().python_tags : plan.python_tags, ".");
   std::error_code ec;
   if (fs::exists(report.output, ec) && fs::equivalent(report.output, whl.path(), ec))
     return util::make_error(whl.path(), ": the output would replace the input wheel; choose another -w folder");

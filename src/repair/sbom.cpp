@@ -180,7 +180,9 @@ std::string make_sbom(const std::string& dist, const std::string& version, const
   }
   doc["components"] = components;
   doc["dependencies"] = json::array({{{"ref", doc["metadata"]["component"]["bom-ref"]}, {"dependsOn", depends}}});
-  return doc.dump(2) + "\n";
+  // Paths that are not UTF-8 (a library in a Latin-1 folder) get U+FFFD
+  // instead of an exception: the SBOM is written into every repaired wheel.
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace wheelfix::repair

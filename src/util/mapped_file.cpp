@@ -15,7 +15,10 @@
 namespace wheelfix::util {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer; open_fd
+  // then refuses anything that is not a regular file (for which the flag
+  // changes nothing).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return make_error(path, ": ", std::strerror(errno));
   auto f = open_fd(fd, path);
   ::close(fd);
@@ -33,6 +36,7 @@ Result<MappedFile> MappedFile::open_fd(int fd, const std::string& name) {
     void* p = ::mmap(nullptr, f.size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) return make_error(name, ": cannot map: ", std::strerror(errno));
     f.data_ = static_cast<const std::uint8_t*>(p);
+    f.fault_slot_ = detail::register_mapping(p, f.size_, name);
   }
   return f;
 }
@@ -41,12 +45,14 @@ MappedFile::MappedFile(MappedFile&& other) noexcept { *this = std::move(other); 
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
-    if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+    unmap();
     data_ = other.data_;
     size_ = other.size_;
     path_ = std::move(other.path_);
+    fault_slot_ = other.fault_slot_;
     other.data_ = nullptr;
     other.size_ = 0;
+    other.fault_slot_ = -1;
   }
   return *this;
 }
@@ -64,9 +70,14 @@ void MappedFile::release(Bytes range) const {
   if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
 }
 
-MappedFile::~MappedFile() {
+void MappedFile::unmap() {
+  detail::unregister_mapping(fault_slot_);
+  fault_slot_ = -1;
   if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+  data_ = nullptr;
 }
+
+MappedFile::~MappedFile() { unmap(); }
 
 Result<std::string> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -17,13 +17,6 @@ Result<TempFile> TempFile::create(const std::string& dir, Bytes data) {
   return f;
 }
 
-Result<TempFile> TempFile::adopt(const std::string& path) {
-  TempFile f;
-  f.fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-  if (f.fd_ < 0 || ::unlink(path.c_str()) != 0) return make_error(path, ": ", std::strerror(errno));
-  return f;
-}
-
 Status TempFile::append(Bytes data) {
   std::size_t done = 0;
   while (done < data.size()) {
@@ -33,6 +26,10 @@ Status TempFile::append(Bytes data) {
     done += static_cast<std::size_t>(n);
   }
   return {};
+}
+
+std::string TempFile::shared_path() const {
+  return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_);
 }
 
 TempFile::TempFile(TempFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}

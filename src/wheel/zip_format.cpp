@@ -31,40 +31,7 @@ util::Result<std::int64_t> parse_source_date_epoch(std::string_view text) {
   return value;
 }
 
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
+bool is_valid_utf8(std::string_view s) { return util::is_valid_utf8(s); }
 
 std::optional<std::string> member_name_problem(std::string_view name) {
   if (name.empty()) return "empty member name";
@@ -82,21 +49,6 @@ std::optional<std::string> member_name_problem(std::string_view name) {
   return std::nullopt;
 }
 
-std::string printable_name(std::string_view name) {
-  bool utf8 = is_valid_utf8(name);
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : name) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7F || (!utf8 && c >= 0x80)) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+std::string printable_name(std::string_view name) { return util::printable(name); }
 
 }  // namespace wheelfix::wheel

@@ -184,6 +184,8 @@ TEST_CASE("describe_edits and describe_plan for repair -v") {
 
 TEST_CASE("progress line: format and throttling") {
   CHECK(format_progress("a.whl", "analyzing", 3, 10, 2'500'000) == "a.whl: analyzing 3/10, 2.5 MB");
+  // A file name cannot move the cursor of the progress line.
+  CHECK(format_progress("a\x1b[2K\n.whl", "writing", 1, 1, 0) == "a\\x1b[2K\\x0a.whl: writing 1/1, 0.0 MB");
   ProgressLine p(false);
   auto t0 = ProgressLine::Clock::now();
   using std::chrono::milliseconds;

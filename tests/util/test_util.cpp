@@ -124,3 +124,44 @@ TEST_CASE("string helpers") {
   REQUIRE_FALSE(glob_match("libz.so*", "libzstd.so.1"));
   REQUIRE(glob_match("lib[xy]*.so", "liby2.so"));
 }
+
+TEST_CASE("MappedFile refuses a FIFO at once instead of waiting for a writer") {
+  auto dir = fs::temp_directory_path() / ("wf-fifo-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto fifo = (dir / "x.whl").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto r = MappedFile::open(fifo);  // blocked forever before the fix
+  fs::remove_all(dir);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.error().message == fifo + ": not a regular file");
+}
+
+TEST_CASE("printable escapes what a terminal would act on") {
+  REQUIRE(printable("pkg/_ext.so") == "pkg/_ext.so");
+  REQUIRE(printable("caf\xc3\xa9") == "caf\xc3\xa9");  // plain non-ASCII is kept
+  REQUIRE(printable("a\x1b[2Kb") == "a\\x1b[2Kb");
+  REQUIRE(printable("x\ny\rz\t") == "x\\x0ay\\x0dz\\x09");
+  REQUIRE(printable("\x7f") == "\\x7f");
+  REQUIRE(printable("\xc2\x9b" "31m") == "\\xc2\\x9b31m");         // C1 CSI
+  REQUIRE(printable("a\xe2\x80\xae" "b") == "a\\xe2\\x80\\xaeb");  // right-to-left override
+  REQUIRE(printable("bad\xff\xfe") == "bad\\xff\\xfe");
+  REQUIRE(printable("cut\xc3") == "cut\\xc3");
+}
+
+TEST_CASE("python_string_literal is a one-line ASCII literal of the same string") {
+  REQUIRE(python_string_literal("withscript.libs/bin/wfhello") == "\"withscript.libs/bin/wfhello\"");
+  REQUIRE(python_string_literal("wf\"+__import__(\"os\").system(\"x\")+\"") ==
+          "\"wf\\\"+__import__(\\\"os\\\").system(\\\"x\\\")+\\\"\"");
+  REQUIRE(python_string_literal("a\\b") == "\"a\\\\b\"");
+  REQUIRE(python_string_literal("l1\nl2\r\x7f") == "\"l1\\x0al2\\x0d\\x7f\"");
+  REQUIRE(python_string_literal("caf\xc3\xa9 \xe2\x82\xac") == "\"caf\\xe9 \\U000020ac\"");
+  REQUIRE(python_string_literal("bad\xff") == "\"bad\\udcff\"");
+}
+
+TEST_CASE("decode_utf8 refuses what is not UTF-8") {
+  REQUIRE(is_valid_utf8("caf\xc3\xa9"));
+  REQUIRE_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+  REQUIRE_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  REQUIRE_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  REQUIRE(decode_utf8("\xe2\x82\xac", 0)->code_point == 0x20AC);
+}

@@ -44,6 +44,10 @@ struct RepairPlan {
 util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analysis& analysis,
                                           const policy::PolicySet& policies, const RepairOptions& options);
 
+// The path of the wheel `plan` produces: options.output_dir, '/', and the
+// input's file name with the plan's platform tags.
+std::string output_path(const wheel::Wheel& wheel, const RepairPlan& plan, const RepairOptions& options);
+
 // Writes the wheel that `plan` (from make_repair_plan for this wheel,
 // analysis and options) describes into options.output_dir, as repair_wheel
 // does. Fails, writing nothing, with "<wheel>: <why>".

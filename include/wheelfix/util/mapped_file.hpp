@@ -39,10 +39,29 @@ class MappedFile {
   void release(Bytes range) const;
 
  private:
+  void unmap();
+
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
   std::string path_;
+  int fault_slot_ = -1;  // this mapping's entry for report_mapped_file_faults()
 };
+
+// Makes a SIGBUS on the pages of a live MappedFile (its file was truncated
+// while mapped: another process rewrote an input during the run) print
+// "wheelfix: error: <path>: the file shrank while it was being read ..." and
+// exit with status 1 instead of crashing. A process-wide signal handler:
+// call it once, from main. Other SIGBUS keep the default action. Nothing
+// named is left behind where outputs are unnamed files until committed
+// (AtomicFile, TempFile: O_TMPFILE).
+void report_mapped_file_faults();
+
+namespace detail {
+// The registry behind report_mapped_file_faults() (src/util/mapped_fault.cpp):
+// a slot index, or -1 when the table is full (the mapping then goes unnamed).
+int register_mapping(const void* data, std::size_t size, const std::string& path);
+void unregister_mapping(int slot);
+}  // namespace detail
 
 // Reads a whole (small) file into a string. Fails with "<path>: <strerror>".
 Result<std::string> read_text_file(const std::string& path);

@@ -16,11 +16,6 @@ class TempFile {
   // "<dir>: <strerror>" (e.g. disk full, folder not writable).
   static Result<TempFile> create(const std::string& dir, Bytes data);
 
-  // Takes over the named file at `path`: opens it for reading and writing
-  // and unlinks it, so that it vanishes like an unnamed one. Fails with
-  // "<path>: <strerror>" (the file is then left in place).
-  static Result<TempFile> adopt(const std::string& path);
-
   TempFile() = default;
   TempFile(TempFile&& other) noexcept;
   TempFile& operator=(TempFile&& other) noexcept;
@@ -36,6 +31,10 @@ class TempFile {
 
   // A path that opens this file ("/proc/self/fd/N").
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+  // A path that opens this file from a child process too
+  // ("/proc/<our pid>/fd/N"; the same user may open it while this lives).
+  std::string shared_path() const;
 
  private:
   int fd_ = -1;

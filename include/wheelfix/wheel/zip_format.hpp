@@ -100,7 +100,8 @@ bool is_valid_utf8(std::string_view s);
 // / empty path components (a trailing '/' marks a directory and is allowed).
 std::optional<std::string> member_name_problem(std::string_view name);
 
-// `name` with control and non-UTF-8 bytes shown as \xNN, for messages.
+// `name` for messages: util::printable() (control characters and bytes that
+// are not UTF-8 shown as \xNN).
 std::string printable_name(std::string_view name);
 
 }  // namespace wheelfix::wheel
