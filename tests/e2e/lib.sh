@@ -65,6 +65,7 @@ wf_cleanup() {
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  # shellcheck disable=SC2086 # a blank-separated list of folders
   [ -z "${WF_TMP_DIRS:-}" ] || rm -rf $WF_TMP_DIRS
   exit "$rc"
 }

@@ -2,7 +2,8 @@
 # End-to-end test of `wheelfix index`: two runs (two wheelhouses, like two CI
 # matrix jobs) into one folder, served by `python3 -m http.server` on
 # 127.0.0.1; a fresh venv's pip installs from it with --index-url (honouring
-# data-requires-python and the PEP 658 .metadata files), and another one
+# data-requires-python, and the PEP 658 .metadata files with pip 23.2 or newer;
+# test_index_pips.sh tries more pips and name spellings), and another one
 # with --find-links DIR/files --no-index.
 set -euo pipefail
 source "${WHEELFIX_SOURCE_DIR:?WHEELFIX_SOURCE_DIR is not set}/tests/e2e/lib.sh"
