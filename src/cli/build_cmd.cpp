@@ -153,6 +153,11 @@ CLI::App* add_build_command(CLI::App& app, BuildCmdOptions& o) {
   cmd->add_option("--extra-index-url", o.pip.extra_index_urls, "Passed to pip wheel (repeatable)")->allow_extra_args(false);
   cmd->add_option("-f,--find-links", o.pip.find_links, "Passed to pip wheel (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--no-index", o.pip.no_index, "Passed to pip wheel");
+  cmd->add_option("--no-binary", o.pip.no_binary,
+                  "Passed to pip wheel (repeatable): ':all:' builds every requirement from its sdist")
+      ->allow_extra_args(false);
+  cmd->add_option("--only-binary", o.pip.only_binary, "Passed to pip wheel after --no-binary (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--plat", o.repair.plat, "Repair target policy or tag (a floor unless --only-plat)");
   cmd->add_flag("--only-plat", o.repair.only_plat, "Tag exactly --plat, not a better policy");
   cmd->add_option("--exclude", o.repair.exclude, "SONAME glob never vendored (repeatable)")->allow_extra_args(false);

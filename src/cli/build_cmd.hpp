@@ -13,13 +13,16 @@
 
 namespace wheelfix::cli {
 
-// pip's index options, passed through unchanged to `pip wheel` (and to the
-// test step's `pip install` for --test-requires lookups they do not affect).
+// pip's index and format options, passed through unchanged to `pip wheel`.
+// The test step's `pip install` uses none of them: it installs from the
+// wheelhouse only.
 struct PipIndexOptions {
   std::optional<std::string> index_url;
   std::vector<std::string> extra_index_urls;
   std::vector<std::string> find_links;
   bool no_index = false;
+  std::vector<std::string> no_binary;    // --no-binary values (`:all:`, `:none:`, names), for pip wheel only
+  std::vector<std::string> only_binary;  // --only-binary values, passed after the --no-binary ones
 };
 
 struct BuildCmdOptions {

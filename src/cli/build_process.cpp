@@ -26,6 +26,8 @@ std::vector<std::string> child_environment(const RunSpec& spec) {
     vars[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   for (const auto& name : spec.unset) vars.erase(name);
+  for (const auto& prefix : spec.unset_prefixes)
+    std::erase_if(vars, [&](const auto& v) { return v.first.starts_with(prefix); });
   for (const auto& [name, value] : spec.set) vars[name] = value;
   std::vector<std::string> out;
   for (const auto& [name, value] : vars) out.push_back(name + "=" + value);

@@ -14,6 +14,7 @@ namespace wheelfix::cli {
 struct RunSpec {
   std::vector<std::string> argv;     // argv[0] is looked up in PATH
   std::vector<std::string> unset;    // environment variables removed
+  std::vector<std::string> unset_prefixes;  // and every variable whose name starts with one of these
   std::vector<std::pair<std::string, std::string>> set;  // added or replaced
   std::string cwd;                   // "" = ours
   std::string log_file;              // "" = inherit; else stdout+stderr appended here

@@ -19,6 +19,17 @@ namespace {
 const std::vector<std::string> kIsolatedVars = {"LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME",
                                                 "VIRTUAL_ENV", "PIP_REQUIRE_VIRTUALENV"};
 
+// Makes `spec` (venv creation or the test install) blind to pip's settings
+// from outside: no PIP_* variable (PIP_FIND_LINKS, PIP_INDEX_URL, ...) and
+// no configuration file (PIP_CONFIG_FILE=/dev/null makes pip skip the
+// global, user and site files; --isolated, added by the caller to pip's
+// own command lines, skips the environment and user file again).
+void isolate_from_pip_settings(RunSpec& spec) {
+  spec.unset = kIsolatedVars;
+  spec.unset_prefixes = {"PIP_"};
+  spec.set = {{"PIP_CONFIG_FILE", "/dev/null"}};
+}
+
 RunSpec spec_for(std::vector<std::string> argv, const ToolOutput& out) {
   RunSpec s;
   s.argv = std::move(argv);
@@ -40,6 +51,8 @@ void add_index_options(std::vector<std::string>& argv, const PipIndexOptions& pi
   for (const auto& u : pip.extra_index_urls) argv.insert(argv.end(), {"--extra-index-url", u});
   for (const auto& f : pip.find_links) argv.insert(argv.end(), {"--find-links", f});
   if (pip.no_index) argv.push_back("--no-index");
+  for (const auto& v : pip.no_binary) argv.insert(argv.end(), {"--no-binary", v});
+  for (const auto& v : pip.only_binary) argv.insert(argv.end(), {"--only-binary", v});
 }
 
 std::vector<std::string> wheels_in(const std::string& dir) {
@@ -117,17 +130,17 @@ util::Status test_wheel(const BuildContext& ctx, const BuildJob& job, const std:
   if (ec) return util::make_error(cwd, ": ", ec.message());
 
   RunSpec make_venv = spec_for({job.python, "-m", "venv", venv}, out);
-  make_venv.unset = kIsolatedVars;
+  isolate_from_pip_settings(make_venv);
   WF_CHECK(run_step(make_venv, "creating the test venv"));
 
   std::string house = fs::absolute(ctx.repair.output_dir).string();
-  std::vector<std::string> install = {venv + "/bin/python", "-m", "pip", "install", "--no-index", "--find-links",
-                                      house, wheel};
+  std::vector<std::string> install = {venv + "/bin/python", "-m", "pip", "--isolated", "--disable-pip-version-check",
+                                      "install", "--no-index", "--find-links", house, wheel};
   for (const auto& group : ctx.opts.test_requires)
     for (const auto& req : util::split(group, ' '))
       if (!util::trim(req).empty()) install.push_back(std::string(util::trim(req)));
   RunSpec pip = spec_for(install, out);
-  pip.unset = kIsolatedVars;
+  isolate_from_pip_settings(pip);
   pip.cwd = cwd;
   WF_CHECK(run_step(pip, "installing the wheel into the test venv"));
 

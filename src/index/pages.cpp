@@ -130,10 +130,12 @@ std::string render_project_html(std::string_view project, std::vector<FileEntry>
   for (const auto& f : files) {
     out += "    <a href=\"" + html_escape(f.url + "#sha256=" + f.sha256) + "\"";
     if (f.requires_python) out += " data-requires-python=\"" + html_escape(*f.requires_python) + "\"";
-    if (f.metadata_sha256) {
-      std::string attr = html_escape("sha256=" + *f.metadata_sha256);
-      out += " data-core-metadata=\"" + attr + "\" data-dist-info-metadata=\"" + attr + "\"";
-    }
+    // PEP 714's name only. The PEP 658 name (data-dist-info-metadata) is
+    // left out on purpose: pip 22.3 to 23.1 follows it and then compares the
+    // .metadata file's Name with the request without normalizing either
+    // (pypa/pip#12038), so `pip install pyyaml` finds no candidate when the
+    // Name is PyYAML. Those pips download the wheel instead.
+    if (f.metadata_sha256) out += " data-core-metadata=\"" + html_escape("sha256=" + *f.metadata_sha256) + "\"";
     out += ">" + html_escape(f.filename) + "</a><br>\n";
   }
   return out + std::string(kHtmlTail);
@@ -152,7 +154,7 @@ std::string render_project_json(std::string_view project, std::vector<FileEntry>
     if (f.metadata_sha256) {
       // PEP 714: only "core-metadata". The older "dist-info-metadata" key
       // is left out on purpose: pip < 23.2 crashes on its dict form
-      // (pypa/pip#12042); the HTML pages keep both attribute names.
+      // (pypa/pip#12042), and see render_project_html for pypa/pip#12038.
       j["core-metadata"] = {{"sha256", *f.metadata_sha256}};
     } else {
       j["core-metadata"] = false;

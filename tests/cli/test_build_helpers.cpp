@@ -59,6 +59,20 @@ TEST_CASE("run_program: exit status, signals, log file and environment edits") {
   // Our own environment is untouched.
   CHECK(std::string(std::getenv("WF_TEST_DROP")) == "dropped");
 
+  // unset_prefixes removes every variable starting with the prefix, and
+  // `set` still applies after it.
+  ::setenv("WF_PFX_ONE", "1", 1);
+  ::setenv("WF_PFX_TWO", "2", 1);
+  RunSpec prefixed;
+  prefixed.argv = {"/bin/sh", "-c", "echo pfx:${WF_PFX_ONE-gone}:${WF_PFX_TWO-gone}:$WF_PFX_SET:$WF_TEST_KEEP"};
+  prefixed.unset_prefixes = {"WF_PFX_"};
+  prefixed.set = {{"WF_PFX_SET", "set"}};
+  prefixed.log_file = t.path + "/prefix.log";
+  REQUIRE(run_program(prefixed).ok());
+  CHECK(slurp(prefixed.log_file) == "pfx:gone:gone:set:kept\n");
+  ::unsetenv("WF_PFX_ONE");
+  ::unsetenv("WF_PFX_TWO");
+
   RunSpec killed;
   killed.argv = {"/bin/sh", "-c", "kill -TERM $$"};
   auto k = run_program(killed);

@@ -57,9 +57,53 @@ wf_mktemp_dir() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/wf-e2e.XXXXXX") || wf_fail "mktemp failed"
   if [ -z "${WF_KEEP_TMP:-}" ]; then
     WF_TMP_DIRS="${WF_TMP_DIRS:-} $dir"
-    trap 'rm -rf $WF_TMP_DIRS' EXIT
   fi
+  trap wf_cleanup EXIT
   printf -v "$1" '%s' "$dir"
+}
+
+# The EXIT trap of wf_mktemp_dir and wf_http_serve: stops the background
+# servers (WF_BG_PIDS), removes the temporary folders (WF_TMP_DIRS), and
+# keeps the script's exit status.
+wf_cleanup() {
+  local rc=$? pid
+  for pid in ${WF_BG_PIDS:-}; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  # shellcheck disable=SC2086 # a blank-separated list of folders
+  [ -z "${WF_TMP_DIRS:-}" ] || rm -rf $WF_TMP_DIRS
+  exit "$rc"
+}
+
+# wf_http_serve VAR LOG CMD [ARGS...]: runs `CMD ARGS... PORT` in the
+# background (a free port on 127.0.0.1 appended as the last argument, as
+# `python3 -m http.server --bind 127.0.0.1 --directory DIR` takes it), its
+# output to LOG, waits until http://127.0.0.1:PORT/ answers, and stores
+# that URL (no trailing slash) in VAR. The server is stopped when the
+# script exits. Fails with LOG when it does not answer within 10 s.
+# Call it directly, not in $(...).
+wf_http_serve() {
+  local var=$1 log=$2 port pid url
+  shift 2
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+    wf_fail "wf_http_serve: no free port"
+  "$@" "$port" >"$log" 2>&1 &
+  pid=$!
+  WF_BG_PIDS="${WF_BG_PIDS:-} $pid"
+  trap wf_cleanup EXIT
+  url="http://127.0.0.1:$port"
+  python3 - "$url/" <<'PYEOF' || wf_fail "wf_http_serve: $* did not answer on $url: $(cat "$log")"
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2).read()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PYEOF
+  printf -v "$var" '%s' "$url"
 }
 
 # wf_build_testwheels [DIR]: makes sure the test wheels are built and fresh.

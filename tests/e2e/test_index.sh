@@ -2,7 +2,8 @@
 # End-to-end test of `wheelfix index`: two runs (two wheelhouses, like two CI
 # matrix jobs) into one folder, served by `python3 -m http.server` on
 # 127.0.0.1; a fresh venv's pip installs from it with --index-url (honouring
-# data-requires-python and the PEP 658 .metadata files), and another one
+# data-requires-python, and the PEP 658 .metadata files with pip 23.2 or newer;
+# test_index_pips.sh tries more pips and name spellings), and another one
 # with --find-links DIR/files --no-index.
 set -euo pipefail
 source "${WHEELFIX_SOURCE_DIR:?WHEELFIX_SOURCE_DIR is not set}/tests/e2e/lib.sh"
@@ -15,28 +16,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_CONFIG_FILE=/dev/n
 # make_wheel DIR DIST VERSION VALUE [REQUIRES_PYTHON]: a pure-Python wheel
 # whose module wf_index_demo.VALUE is VALUE (RECORD with real hashes).
 make_wheel() {
-  python3 - "$@" <<'EOF'
-import base64, hashlib, sys, zipfile
-out, dist, version, value = sys.argv[1:5]
-rp = sys.argv[5] if len(sys.argv) > 5 else ""
-mod = dist.lower().replace(".", "_").replace("-", "_")
-fdist = mod
-di = f"{fdist}-{version}.dist-info"
-meta = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
-if rp:
-    meta += f"Requires-Python: {rp}\n"
-files = {f"{mod}/__init__.py": f"VALUE = {value!r}\n", f"{di}/METADATA": meta,
-         f"{di}/WHEEL": "Wheel-Version: 1.0\nGenerator: test_index.sh\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
-record = ""
-for name, data in files.items():
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data.encode()).digest()).rstrip(b"=").decode()
-    record += f"{name},sha256={digest},{len(data.encode())}\n"
-files[f"{di}/RECORD"] = record + f"{di}/RECORD,,\n"
-path = f"{out}/{fdist}-{version}-py3-none-any.whl"
-with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-    for name, data in files.items():
-        z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
-EOF
+  local rp=()
+  [ $# -lt 5 ] || rp=(--requires-python "$5")
+  python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/make_pure_wheel.py" "$1" "$2" "$3" --value "$4" "${rp[@]}" \
+    --file-dist "$(tr 'A-Z.-' 'a-z__' <<<"$2")" >/dev/null || wf_fail "make_pure_wheel.py $*"
 }
 
 A=$TMP/job-a B=$TMP/job-b C=$TMP/job-c OUT=$TMP/repo
@@ -74,22 +57,15 @@ after=$(cd "$OUT" && find . -type f -exec sha256sum {} + | sort)
 [ "$before" = "$after" ] || wf_fail "a failed run changed the repository"
 
 # Serve it and install with pip from the index.
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m http.server --bind 127.0.0.1 --directory "$OUT" "$PORT" >"$TMP/http.log" 2>&1 &
-SERVER=$!
-trap 'rc=$?; kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf ${WF_TMP_DIRS:-}; exit $rc' EXIT
-URL="http://127.0.0.1:$PORT/simple/"
-for _ in $(seq 50); do
-  curl -sf "$URL" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "$URL" | wf_has 'href="wf-index-demo/"' || wf_fail "the server does not serve the root page"
+wf_http_serve BASE "$TMP/http.log" python3 -m http.server --bind 127.0.0.1 --directory "$OUT"
+URL="$BASE/simple/"
+python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$URL" |
+  wf_has 'href="wf-index-demo/"' || wf_fail "the server does not serve the root page"
 
-# Requirements are spelled as METADATA's Name: pip < 23.2 compares a PEP 658
-# .metadata file's Name with the requested name without normalizing it
-# (pypa/pip#12038), and the index must serve METADATA unchanged.
+# Requested by the normalized name, which differs from METADATA's Name
+# (WF.Index_Demo); tests/e2e/test_index_pips.sh tries more spellings and pips.
 wf_fresh_venv "$TMP/venv-index"
-"$TMP/venv-index/bin/python" -m pip install -q --index-url "$URL" WF.Index_Demo wf-index-helper ||
+"$TMP/venv-index/bin/python" -m pip install -q --index-url "$URL" wf-index-demo wf-index-helper ||
   wf_fail "pip install --index-url $URL failed"
 got=$("$TMP/venv-index/bin/python" -c 'import wf_index_demo, wf_index_helper; print(wf_index_demo.VALUE, wf_index_helper.VALUE)')
 wf_assert_eq "eleven helper" "$got" "installed from the index (2.0 requires Python <3)"
@@ -98,7 +74,7 @@ wf_assert_eq "eleven helper" "$got" "installed from the index (2.0 requires Pyth
 got=$("$TMP/venv-index/bin/python" -c 'import wf_index_demo; print(wf_index_demo.VALUE)')
 wf_assert_eq "one" "$got" "version 1.0 from the first run"
 pip_version=$("$TMP/venv-index/bin/python" -c 'import pip; print(pip.__version__)')
-if python3 -c "import sys; sys.exit(0 if tuple(map(int, '$pip_version'.split('.')[:2])) >= (22, 3) else 1)"; then
+if python3 -c "import sys; sys.exit(0 if tuple(map(int, '$pip_version'.split('.')[:2])) >= (23, 2) else 1)"; then
   grep -q 'GET /files/wf_index_demo-1.1-py3-none-any.whl.metadata' "$TMP/http.log" ||
     wf_fail "pip $pip_version did not fetch the PEP 658 .metadata file"
 fi
@@ -121,15 +97,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 http.server.test(HandlerClass=lambda *a, **k: Handler(*a, directory=sys.argv[1], **k),
                  bind="127.0.0.1", port=int(sys.argv[2]))
 EOF
-JPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 "$TMP/negotiate.py" "$OUT" "$JPORT" >"$TMP/json.log" 2>&1 &
-JSERVER=$!
-trap 'rc=$?; kill $SERVER $JSERVER 2>/dev/null || true; wait 2>/dev/null || true; rm -rf ${WF_TMP_DIRS:-}; exit $rc' EXIT
-JURL="http://127.0.0.1:$JPORT/simple/"
-for _ in $(seq 50); do
-  curl -sf "$JURL" >/dev/null && break
-  sleep 0.1
-done
+wf_http_serve JBASE "$TMP/json.log" python3 "$TMP/negotiate.py" "$OUT"
+JURL="$JBASE/simple/"
 wf_fresh_venv "$TMP/venv-json"
 "$TMP/venv-json/bin/python" -m pip install -q --index-url "$JURL" WF.Index_Demo ||
   wf_fail "pip install --index-url $JURL (JSON pages) failed"

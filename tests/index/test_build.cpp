@@ -58,8 +58,8 @@ TEST_CASE("index writes PEP 503/691/658 files for real wheels", "[index][build]"
   std::string hash = sha256sum(foo), meta_hash = sha256sum(copied + ".metadata");
   std::string html = read_file(out + "/simple/foo-bar-baz/index.html");
   CHECK(html.find("<a href=\"../../files/" + fn + "#sha256=" + hash +
-                  "\" data-requires-python=\"&gt;=3.8\" data-core-metadata=\"sha256=" + meta_hash +
-                  "\" data-dist-info-metadata=\"sha256=" + meta_hash + "\">" + fn + "</a>") != std::string::npos);
+                  "\" data-requires-python=\"&gt;=3.8\" data-core-metadata=\"sha256=" + meta_hash + "\">" + fn +
+                  "</a>") != std::string::npos);
 
   auto j = nlohmann::json::parse(read_file(out + "/simple/foo-bar-baz/index.json"));
   CHECK(j["meta"]["api-version"] == "1.1");

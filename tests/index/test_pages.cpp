@@ -103,12 +103,12 @@ TEST_CASE("project HTML page has sorted anchors with hash, requires-python and m
                        "\">foo-1.0-py3-none-any.whl</a>";
   std::string want_b = "<a href=\"../../files/foo-1.10-py3-none-any.whl#sha256=" + std::string(64, 'a') +
                        "\" data-requires-python=\"&gt;=3.8\" data-core-metadata=\"sha256=" +
-                       std::string(64, 'b') + "\" data-dist-info-metadata=\"sha256=" + std::string(64, 'b') +
-                       "\">foo-1.10-py3-none-any.whl</a>";
+                       std::string(64, 'b') + "\">foo-1.10-py3-none-any.whl</a>";
   auto pa = html.find(want_a), pb = html.find(want_b);
   REQUIRE(pa != std::string::npos);
   REQUIRE(pb != std::string::npos);
   CHECK(pa < pb);
+  CHECK(html.find("dist-info-metadata") == std::string::npos);  // pip 22.3-23.1: pypa/pip#12038
   CHECK(html == render_project_html("foo", {a, b}));  // input order does not matter
 }
 
