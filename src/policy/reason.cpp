@@ -13,6 +13,9 @@ const char* reason_kind_name(ReasonKind kind) {
     case ReasonKind::libc_mismatch: return "libc_mismatch";
     case ReasonKind::arch: return "arch";
     case ReasonKind::missing_library: return "missing_library";
+    case ReasonKind::fpectl: return "fpectl";
+    case ReasonKind::ucs2: return "ucs2";
+    case ReasonKind::needed_path: return "needed_path";
   }
   return "unknown";
 }
@@ -30,10 +33,21 @@ std::string Reason::describe() const {
       return file + " is linked against " + symbol + ", but " + library + " against " + detail +
              " (a wheel targets one libc)";
     case ReasonKind::arch:
-      if (library.empty()) return file + " has an architecture no wheel tag exists for";
+      if (library.empty()) return file + " has an architecture no wheel tag exists for (" + symbol + ")";
       return file + " is " + symbol + ", but " + library + " is " + detail + " (a wheel holds one architecture)";
     case ReasonKind::missing_library:
       return file + " needs " + library + ", which was not found";
+    case ReasonKind::fpectl:
+      return file + " references " + symbol +
+             ": it was built for a CPython configured --with-fpectl, which no manylinux/musllinux policy allows "
+             "(PEP 513)";
+    case ReasonKind::ucs2:
+      return file + " uses " + symbol + (detail.empty() ? std::string() : " (and " + detail + " more)") +
+             ": a Python 2 build with UCS2 (narrow) unicode, which no manylinux policy allows (PEP 513)";
+    case ReasonKind::needed_path:
+      return file + " has DT_NEEDED " + library +
+             ": a name with a '/' is opened as that path, never searched in RPATH, so no vendored copy can "
+             "serve it (relink with -l<name> or against a library that has a SONAME)";
   }
   return file;
 }
