@@ -105,7 +105,15 @@ void RepairRun::repair(const std::string& path) {
   if (!analysis) return fail(path, analysis.error().message, kFailure);
   if (analysis->pure()) return pure_wheel(path, *whl);
   auto plan = repair::make_repair_plan(*whl, *analysis, policies_, ro_);
-  if (!plan) return fail(path, plan.error().message, kFailure, unreached_policy(*analysis, policies_, ro_));
+  if (!plan) {
+    auto unreached = unreached_policy(*analysis, policies_, ro_);
+    auto plat_arch = ro_.plat ? policy::arch_of_tag(*ro_.plat) : std::nullopt;
+    bool no_tag = analysis->eval.arch == elf::Arch::unknown;  // an input problem, whatever the name
+    int code = plat_arch && *plat_arch != analysis->eval.arch && !no_tag ? kUsage
+               : unreached && !no_tag                                  ? o_.unreached_status
+                                                                       : kFailure;
+    return fail(path, plan.error().message, code, unreached);
+  }
   if (o_.verbose) print_plan(*whl, *plan);
   auto report = repair::apply_repair_plan(*whl, *analysis, *plan, ro_);
   progress_.clear();
@@ -143,6 +151,9 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
   cmd->add_flag("--disable-isa-ext-check", o.no_isa_check,
                 "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
+  cmd->add_option("--patcher", o.patcher,
+                  "patchelf or lief-patchelf: wheelfix's own ELF rewriter (either name); none: edit no ELF file")
+      ->check(CLI::IsMember({"patchelf", "lief-patchelf", "none"}));
   add_search_options(*cmd, o.search);
   return cmd;
 }

@@ -37,11 +37,16 @@ const elf::Resolution* resolution_for(const repair::Analysis& a, int object) {
 
 }  // namespace
 
+std::string tag_text(const policy::Evaluation& e) {
+  return e.platform_tag.empty() ? "none (no wheel platform tag exists for this architecture)" : e.platform_tag;
+}
+
 void render_show_text(std::ostream& out, const repair::Analysis& a, bool verbose) {
   const auto& e = a.eval;
   out << std::filesystem::path(a.wheel_path).filename().string() << "\n";
-  out << "  platform tag: " << e.platform_tag << "\n";
-  out << "  arch: " << elf::arch_name(e.arch) << ", libc: " << policy::libc_name(e.libc) << ", "
+  out << "  platform tag: " << tag_text(e) << "\n";
+  out << "  arch: " << elf::arch_name(e.arch) << ", libc: " << policy::libc_name(e.libc)
+      << (e.libc_assumed ? " (assumed: no file says)" : "") << ", "
       << a.elves.size() << " ELF file" << (a.elves.size() == 1 ? "" : "s") << "\n";
   if (verbose)
     for (const auto& el : a.elves) out << "    " << el.member << "\n";
@@ -86,7 +91,8 @@ nlohmann::json render_show_json(const repair::Analysis& a) {
   j["pure"] = a.pure();
   j["arch"] = elf::arch_name(e.arch);
   j["libc"] = policy::libc_name(e.libc);
-  j["tag"] = e.platform_tag;
+  j["tag"] = e.platform_tag.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.platform_tag);
+  j["libc_assumed"] = e.libc_assumed;
   j["best_policy"] = e.best ? nlohmann::json(e.best->name) : nlohmann::json(nullptr);
   nlohmann::json elves = nlohmann::json::array();
   for (const auto& el : a.elves) elves.push_back(el.member);

@@ -29,6 +29,7 @@ struct ShowOptions {
   bool verbose = false;
   bool quiet = false;  // -q: one line per wheel, "<wheel>: <tag>"
   bool no_isa_check = false;  // --disable-isa-ext-check
+  bool allow_pure = false;    // --allow-pure-python-wheel: a pure wheel is not an error
   std::vector<std::string> policy_files;  // --policy-file (replaces the defaults)
   SearchOptions search;
 };
@@ -49,6 +50,12 @@ struct RepairCmdOptions {
   bool quiet = false;
   bool verbose = false;  // -v: the plan of each wheel
   bool no_isa_check = false;  // --disable-isa-ext-check
+  // --patcher: "patchelf" and "lief-patchelf" (auditwheel's names) both mean
+  // wheelfix's own rewriter; "none" means no ELF edits (see RepairOptions).
+  std::string patcher = "patchelf";
+  // Status of a wheel that cannot reach the requested (or any) policy: 1,
+  // or 2 under the auditwheel name (auditwheel reports it as a usage error).
+  int unreached_status = 1;
   std::vector<std::string> policy_files;
   SearchOptions search;
 };
