@@ -1,4 +1,5 @@
 // `wheelfix repair WHEEL...`: vendor, patch, retag, write to a wheelhouse.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -109,8 +110,13 @@ void RepairRun::repair(const std::string& path) {
     auto unreached = unreached_policy(*analysis, policies_, ro_);
     auto plat_arch = ro_.plat ? policy::arch_of_tag(*ro_.plat) : std::nullopt;
     bool no_tag = analysis->eval.arch == elf::Arch::unknown;  // an input problem, whatever the name
+    // A --plat of the other libc family (musllinux for a glibc wheel) is
+    // never evaluated for this wheel: unreachable too.
+    const policy::Policy* wanted = ro_.plat ? policies_.find(*ro_.plat) : nullptr;
+    bool other_family = wanted && std::none_of(analysis->eval.results.begin(), analysis->eval.results.end(),
+                                               [&](const policy::PolicyResult& r) { return r.policy == wanted; });
     int code = plat_arch && *plat_arch != analysis->eval.arch && !no_tag ? kUsage
-               : unreached && !no_tag                                  ? o_.unreached_status
+               : (unreached || other_family) && !no_tag                ? o_.unreached_status
                                                                        : kFailure;
     return fail(path, plan.error().message, code, unreached);
   }

@@ -57,6 +57,10 @@ wf_assert_eq 2 "$rc" "auditwheel repair to an unreachable --plat"
 grep -q "GLIBC_2.14" "$T/err" || wf_fail "no reason given: $(cat "$T/err")"
 rc=$(LD_LIBRARY_PATH="$libs" status "$WHEELFIX" repair --plat manylinux_2_5_x86_64 -w "$T/bad" "$privlib")
 wf_assert_eq 1 "$rc" "wheelfix repair to an unreachable --plat"
+# A --plat of the other libc family is never reached either.
+rc=$(status "$AW" repair --plat musllinux_1_2_x86_64 -w "$T/bad" "$simple")
+wf_assert_eq 2 "$rc" "auditwheel repair of a glibc wheel to musllinux"
+grep -q "musllinux_1_2 does not apply to this wheel" "$T/err" || wf_fail "musllinux --plat message: $(cat "$T/err")"
 rc=$(AUDITWHEEL_PATCHER=chisel status "$AW" repair -w "$T/bad" "$simple")
 wf_assert_eq 2 "$rc" "bad AUDITWHEEL_PATCHER"
 
