@@ -103,9 +103,12 @@ void inherit_libc(policy::Graph& g) {
 // wheel's name claims, else the host's (as auditwheel does), and explains it
 // in `a.warnings`.
 void assume_libc(Analysis& a, const std::string& root) {
-  for (const auto& o : a.graph.objects)
+  bool known_arch = false;  // for an arch no tag exists for, no family matters
+  for (const auto& o : a.graph.objects) {
     if (o.in_wheel && o.libc != policy::Libc::unknown) return;
-  if (a.elves.empty() || a.eval_options.assumed_libc) return;
+    known_arch = known_arch || (o.in_wheel && o.arch != elf::Arch::unknown);
+  }
+  if (!known_arch || a.eval_options.assumed_libc) return;
   policy::Libc libc = libc_from_wheel_name(a.wheel_path);
   std::string source = "the family its file name claims";
   if (libc == policy::Libc::unknown) {

@@ -26,6 +26,7 @@ void inherit_libc(policy::Graph& g);
 // a.eval_options.assumed_libc to the family the wheel's name claims, else
 // to the libc of the system under `root` ("" = this machine), and adds a
 // warning naming the wheel to a.warnings. Reads a few files under `root`.
+// Does nothing for a wheel whose files are all of an arch no tag exists for.
 void assume_libc(Analysis& a, const std::string& root);
 
 }  // namespace wheelfix::repair
