@@ -59,6 +59,30 @@ bool zip_level_from_env(RepairCmdOptions& o) {
   return false;
 }
 
+// AUDITWHEEL_PATCHER as the default of --patcher (the option wins).
+bool patcher_from_env(RepairCmdOptions& o) {
+  const char* v = std::getenv("AUDITWHEEL_PATCHER");
+  if (!v || !*v) return true;
+  std::string s(v);
+  if (s != "patchelf" && s != "lief-patchelf" && s != "none") {
+    print_error("auditwheel: AUDITWHEEL_PATCHER must be patchelf, lief-patchelf or none, not '" + s + "'");
+    return false;
+  }
+  o.patcher = s;
+  return true;
+}
+
+// `auditwheel addtag [-w DIR] WHEEL...`: the wheel under its best tag, no
+// file changed but the name, WHEEL and RECORD (repair with --patcher none).
+CLI::App* add_addtag_command(CLI::App& app, RepairCmdOptions& o) {
+  auto* cmd = app.add_subcommand("addtag", "Write a copy of wheels tagged with the best policy they reach as built");
+  cmd->add_option("wheels", o.wheels, "Wheel files")->required();
+  cmd->add_option("-w,--wheel-dir", o.wheel_dir, "Output folder (default: wheelhouse)");
+  o.patcher = "none";
+  o.plat = "auto";
+  return cmd;
+}
+
 }  // namespace
 
 int auditwheel_main(int argc, char** argv) {
@@ -76,8 +100,13 @@ int auditwheel_main(int argc, char** argv) {
   RepairCmdOptions repair_opts;
   bool env_level_ok = zip_level_from_env(repair_opts);  // before parsing: -z wins
   auto* repair = add_repair_command(app, repair_opts);
+  bool env_patcher_ok = patcher_from_env(repair_opts);
+  repair_opts.unreached_status = kUsage;  // auditwheel: parser.error, status 2
   RepairExtras extras;
   add_repair_extras(*repair, extras);
+  RepairCmdOptions addtag_opts;
+  auto* addtag = add_addtag_command(app, addtag_opts);
+  addtag_opts.unreached_status = kUsage;
 
   try {
     app.parse(argc, argv);
@@ -85,7 +114,8 @@ int auditwheel_main(int argc, char** argv) {
     return app.exit(e) == 0 ? kOk : kUsage;
   }
   if (version) {
-    std::cout << "auditwheel-compatible " << version_text() << "\n";
+    // Tools read the second word as auditwheel's version.
+    std::cout << "auditwheel " << kAuditwheelVersion << " (compatible: " << version_text() << ")\n";
     return kOk;
   }
   if (show->parsed()) {
@@ -95,9 +125,13 @@ int auditwheel_main(int argc, char** argv) {
   }
   if (ldd->parsed()) return run_lddtree(ldd_opts);
   if (repair->parsed()) {
-    if (!env_level_ok) return kUsage;
+    if (!env_level_ok || !env_patcher_ok) return kUsage;
     if (!apply_repair_extras(extras, repair_opts)) return kUsage;
     int rc = run_repair(repair_opts);
+    return rc == kPurePython ? kFailure : rc;
+  }
+  if (addtag->parsed()) {
+    int rc = run_repair(addtag_opts);
     return rc == kPurePython ? kFailure : rc;
   }
   std::cerr << app.help();

@@ -18,12 +18,19 @@ util::Result<policy::PolicySet> load_policy_set(const std::vector<std::string>& 
   return util::make_error("no policy files found next to the wheelfix binary (policies/*.json); use --policy-file");
 }
 
+std::optional<std::string> library_path_from_env() {
+  const char* aw = std::getenv("AUDITWHEEL_LD_LIBRARY_PATH");
+  const char* ld = std::getenv("LD_LIBRARY_PATH");
+  bool has_aw = aw && *aw, has_ld = ld && *ld;
+  if (!has_aw && !has_ld) return ld ? std::optional<std::string>(ld) : std::nullopt;
+  if (has_aw && has_ld) return std::string(aw) + ":" + ld;
+  return std::string(has_aw ? aw : ld);
+}
+
 repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude,
                                             bool check_isa) {
   repair::AnalyzeOptions o;
-  const char* env = std::getenv("LD_LIBRARY_PATH");
-  o.loader = elf::make_loader_config(search.root, env ? std::optional<std::string>(env) : std::nullopt,
-                                     search.ldpaths);
+  o.loader = elf::make_loader_config(search.root, library_path_from_env(), search.ldpaths);
   o.eval.exclude = exclude;
   o.eval.check_isa = check_isa;
   return o;

@@ -15,6 +15,11 @@ namespace wheelfix::cli {
 // can be found or one is malformed.
 util::Result<policy::PolicySet> load_policy_set(const std::vector<std::string>& files);
 
+// The library search path from the environment: AUDITWHEEL_LD_LIBRARY_PATH
+// (searched first, as auditwheel's lddtree does) then LD_LIBRARY_PATH;
+// nullopt when neither is set.
+std::optional<std::string> library_path_from_env();
+
 // Loader configuration from --root/--ldpaths and LD_LIBRARY_PATH, plus the
 // --exclude globs and whether x86-64 ISA levels count (--disable-isa-ext-check).
 repair::AnalyzeOptions make_analyze_options(const SearchOptions& search, const std::vector<std::string>& exclude,

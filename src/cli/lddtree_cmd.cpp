@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
 #include "cli/lddtree_cmd.hpp"
 #include "cli/show_render.hpp"
 #include "cli/subcommands.hpp"
@@ -129,9 +130,7 @@ int run_lddtree(const LddtreeOptions& opts) {
     print_error(info.error().message);
     return kFailure;
   }
-  const char* env = std::getenv("LD_LIBRARY_PATH");
-  auto config = elf::make_loader_config(opts.search.root, env ? std::optional<std::string>(env) : std::nullopt,
-                                        opts.search.ldpaths);
+  auto config = elf::make_loader_config(opts.search.root, library_path_from_env(), opts.search.ldpaths);
   elf::DiskObjectSource source(config.root);
   auto tree = elf::resolve_dependencies(opts.file, std::make_shared<const elf::ElfInfo>(std::move(info).value()),
                                         config, source);

@@ -1,4 +1,5 @@
 // `wheelfix repair WHEEL...`: vendor, patch, retag, write to a wheelhouse.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -173,7 +174,18 @@ void RepairRun::repair(const std::string& path) {
     if (ro_.stable_abi)
       abi3 = policy::check_abi3(analysis->graph, whl->filename().python_tags, whl->filename().abi_tags,
                                 *ro_.stable_abi).problems;
-    return fail(path, plan.error().message, kFailure, unreached_policy(*analysis, policies_, ro_), false, abi3);
+    auto unreached = unreached_policy(*analysis, policies_, ro_);
+    auto plat_arch = ro_.plat ? policy::arch_of_tag(*ro_.plat) : std::nullopt;
+    bool no_tag = analysis->eval.arch == elf::Arch::unknown;  // an input problem, whatever the name
+    // A --plat of the other libc family (musllinux for a glibc wheel) is
+    // never evaluated for this wheel: unreachable too.
+    const policy::Policy* wanted = ro_.plat ? policies_.find(*ro_.plat) : nullptr;
+    bool other_family = wanted && std::none_of(analysis->eval.results.begin(), analysis->eval.results.end(),
+                                               [&](const policy::PolicyResult& r) { return r.policy == wanted; });
+    int code = plat_arch && *plat_arch != analysis->eval.arch && !no_tag ? kUsage
+               : (unreached || other_family) && !no_tag                ? o_.unreached_status
+                                                                       : kFailure;
+    return fail(path, plan.error().message, code, unreached, false, abi3);
   }
   if (o_.verbose) print_plan(*whl, *plan);
   auto report = repair::apply_repair_plan(*whl, *analysis, *plan, ro_);
@@ -214,6 +226,9 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
                 "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_abi3_options(*cmd, o);
+  cmd->add_option("--patcher", o.patcher,
+                  "patchelf or lief-patchelf: wheelfix's own ELF rewriter (either name); none: edit no ELF file")
+      ->check(CLI::IsMember({"patchelf", "lief-patchelf", "none"}));
   add_search_options(*cmd, o.search);
   return cmd;
 }

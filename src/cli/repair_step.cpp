@@ -37,9 +37,14 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   if (!plat) plat = env("WHEELFIX_PLAT");
   if (!plat) plat = env("AUDITWHEEL_PLAT");
   if (plat && *plat != "auto") {
-    if (!policies.find(*plat)) return util::make_error("unknown platform policy '", *plat, "'");
+    const policy::Policy* p = policies.find(*plat);
+    if (!p) return util::make_error("unknown platform policy '", *plat, "'");
+    if (p->is_fallback())
+      return util::make_error("--plat ", *plat, ": not a policy repair can target (a manylinux or musllinux one is)");
     ro.plat = std::move(plat);
   }
+  ro.edit_elf = o.patcher != "none";
+  if (!ro.edit_elf && o.strip) return util::make_error("--strip edits ELF files; it cannot be used with --patcher none");
   ro.only_plat = o.only_plat;
   ro.strip = o.strip;
   if (auto problem = lib_sdir_problem(o.lib_sdir))

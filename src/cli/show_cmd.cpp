@@ -22,6 +22,8 @@ CLI::App* add_show_command(CLI::App& app, ShowOptions& opts) {
   cmd->add_flag("-q,--quiet", opts.quiet, "One line per wheel: its best platform tag");
   cmd->add_flag("--disable-isa-ext-check", opts.no_isa_check,
                 "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
+  cmd->add_flag("--allow-pure-python-wheel", opts.allow_pure,
+                "A pure-Python wheel is reported, not an error (exit 0)");
   cmd->add_option("--policy-file", opts.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_search_options(*cmd, opts.search);
   return cmd;
@@ -57,14 +59,23 @@ int run_show(const ShowOptions& opts) {
       print_warning(w);
       warnings.push_back(std::move(w));
     }
+    for (const auto& w : analysis.warnings) {
+      print_warning(w);
+      warnings.push_back(w);
+    }
     if (analysis.pure()) {
       std::string msg = path + ": no ELF file in this wheel (a pure-Python wheel needs no platform tag)";
       if (opts.json) {
-        reports.push_back({{"wheel", path}, {"pure", true}, {"error", msg}, {"warnings", warnings}});
+        reports.push_back({{"wheel", path},
+                           {"pure", true},
+                           {"error", opts.allow_pure ? nlohmann::json(nullptr) : nlohmann::json(msg)},
+                           {"warnings", warnings}});
+      } else if (opts.allow_pure) {
+        std::cout << msg << "\n";
       } else {
         std::cerr << "wheelfix: " << util::printable(msg) << "\n";
       }
-      status = combine_status(status, kPurePython);
+      if (!opts.allow_pure) status = combine_status(status, kPurePython);
       continue;
     }
     // A name whose tags the binaries contradict is an error (exit 1), after
@@ -79,7 +90,7 @@ int run_show(const ShowOptions& opts) {
       report["tag_problems"] = tag_problems;
       reports.push_back(std::move(report));
     } else if (opts.quiet) {
-      std::cout << util::printable(path) << ": " << analysis.eval.platform_tag << "\n";
+      std::cout << util::printable(path) << ": " << tag_text(analysis.eval) << "\n";
     } else {
       if (!first) std::cout << "\n";
       render_show_text(std::cout, analysis, abi3, opts.verbose);
@@ -87,6 +98,11 @@ int run_show(const ShowOptions& opts) {
     for (const auto& problem : tag_problems) print_error(path + ": " + problem);
     for (const auto& problem : abi3.problems) print_error(path + ": abi3: " + problem.describe());
     if (!tag_problems.empty() || !abi3.problems.empty()) status = combine_status(status, kFailure);
+    // No wheel tag exists for its arch: an error, after the report that says why.
+    if (analysis.eval.platform_tag.empty()) {
+      print_error(path + ": no platform tag exists for this wheel (see the arch reasons above)");
+      status = combine_status(status, kFailure);
+    }
     first = false;
   }
   if (opts.json) {

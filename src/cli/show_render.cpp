@@ -91,12 +91,17 @@ void render_abi3_text(std::ostream& out, const policy::Abi3Check& c) {
 
 }  // namespace
 
+std::string tag_text(const policy::Evaluation& e) {
+  return e.platform_tag.empty() ? "none (no wheel platform tag exists for this architecture)" : e.platform_tag;
+}
+
 void render_show_text(std::ostream& out, const repair::Analysis& a, const policy::Abi3Check& abi3, bool verbose) {
   const auto& e = a.eval;
   using util::printable;
   out << printable(std::filesystem::path(a.wheel_path).filename().string()) << "\n";
-  out << "  platform tag: " << e.platform_tag << "\n";
-  out << "  arch: " << elf::arch_name(e.arch) << ", libc: " << policy::libc_name(e.libc) << ", "
+  out << "  platform tag: " << tag_text(e) << "\n";
+  out << "  arch: " << elf::arch_name(e.arch) << ", libc: " << policy::libc_name(e.libc)
+      << (e.libc_assumed ? " (assumed: no file says)" : "") << ", "
       << a.elves.size() << " ELF file" << (a.elves.size() == 1 ? "" : "s") << "\n";
   if (verbose)
     for (const auto& el : a.elves) out << "    " << printable(el.member) << "\n";
@@ -150,7 +155,8 @@ nlohmann::json render_show_json(const repair::Analysis& a, const policy::Abi3Che
   j["pure"] = a.pure();
   j["arch"] = elf::arch_name(e.arch);
   j["libc"] = policy::libc_name(e.libc);
-  j["tag"] = e.platform_tag;
+  j["tag"] = e.platform_tag.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.platform_tag);
+  j["libc_assumed"] = e.libc_assumed;
   j["best_policy"] = e.best ? nlohmann::json(e.best->name) : nlohmann::json(nullptr);
   nlohmann::json elves = nlohmann::json::array();
   for (const auto& el : a.elves) elves.push_back(el.member);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "wheelfix/policy/abi3.hpp"
@@ -12,6 +13,9 @@ namespace wheelfix::cli {
 
 // Version of the `show --json` document (docs/json-schema.md).
 inline constexpr int kShowSchemaVersion = 1;
+
+// The platform tag as shown: the tag, or "none (...)" when no tag exists.
+std::string tag_text(const policy::Evaluation& e);
 
 // Writes the human-readable report of one wheel, with its abi3 check.
 void render_show_text(std::ostream& out, const repair::Analysis& a, const policy::Abi3Check& abi3, bool verbose);

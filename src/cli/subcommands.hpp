@@ -29,6 +29,7 @@ struct ShowOptions {
   bool verbose = false;
   bool quiet = false;  // -q: one line per wheel, "<wheel>: <tag>"
   bool no_isa_check = false;  // --disable-isa-ext-check
+  bool allow_pure = false;    // --allow-pure-python-wheel: a pure wheel is not an error
   std::vector<std::string> policy_files;  // --policy-file (replaces the defaults)
   SearchOptions search;
 };
@@ -51,6 +52,12 @@ struct RepairCmdOptions {
   bool no_isa_check = false;  // --disable-isa-ext-check
   bool abi3_lower_bound = false;  // --abi3-lower-bound: raise cp3X-abi3 to what the imports need
   bool abi3_warn = false;         // --abi3-warn: abi3 problems are warnings
+  // --patcher: "patchelf" and "lief-patchelf" (auditwheel's names) both mean
+  // wheelfix's own rewriter; "none" means no ELF edits (see RepairOptions).
+  std::string patcher = "patchelf";
+  // Status of a wheel that cannot reach the requested (or any) policy: 1,
+  // or 2 under the auditwheel name (auditwheel reports it as a usage error).
+  int unreached_status = 1;
   std::vector<std::string> policy_files;
   SearchOptions search;
 };

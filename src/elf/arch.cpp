@@ -2,6 +2,8 @@
 #include <elf.h>
 
 #include <array>
+#include <cstdio>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -33,7 +35,36 @@ Arch detect_arm(const Identity& id) {
   return eabi5 && hard_float ? Arch::armv7l : Arch::unknown;
 }
 
+constexpr std::array<std::pair<std::uint16_t, const char*>, 18> kMachines{{
+    {EM_SPARC, "EM_SPARC"},     {EM_386, "EM_386"},         {EM_68K, "EM_68K"},
+    {EM_MIPS, "EM_MIPS"},       {EM_PARISC, "EM_PARISC"},   {EM_PPC, "EM_PPC"},
+    {EM_PPC64, "EM_PPC64"},     {EM_S390, "EM_S390"},       {EM_ARM, "EM_ARM"},
+    {EM_SH, "EM_SH"},           {EM_SPARCV9, "EM_SPARCV9"}, {EM_IA_64, "EM_IA_64"},
+    {EM_X86_64, "EM_X86_64"},   {EM_AARCH64, "EM_AARCH64"}, {EM_RISCV, "EM_RISCV"},
+    {EM_LOONGARCH, "EM_LOONGARCH"}, {EM_ALPHA, "EM_ALPHA"}, {EM_MICROBLAZE, "EM_MICROBLAZE"},
+}};
+
+// What the flags of a 32-bit ARM file say about its ABI ("EABI5, soft-float").
+std::string arm_flags(std::uint32_t flags) {
+  std::uint32_t eabi = (flags & EF_ARM_EABIMASK) >> 24;
+  std::string s = eabi == 0 ? std::string("old ABI") : "EABI" + std::to_string(eabi);
+  if (flags & EF_ARM_ABI_FLOAT_HARD) return s + ", hard-float";
+  return s + ((flags & EF_ARM_ABI_FLOAT_SOFT) ? ", soft-float" : ", float ABI not marked (soft-float)");
+}
+
 }  // namespace
+
+std::string describe_identity(const Identity& id) {
+  std::string name = "EM_" + std::to_string(id.machine);
+  for (const auto& [m, n] : kMachines)
+    if (m == id.machine) name = n;
+  char flags[16];
+  std::snprintf(flags, sizeof flags, "0x%08x", id.flags);
+  std::string s = name + " (" + std::to_string(id.machine) + "), " + (id.is64 ? "64-bit " : "32-bit ") +
+                  (id.big_endian ? "big-endian" : "little-endian") + ", e_flags " + flags;
+  if (id.machine == EM_ARM && !id.is64) s += " (" + arm_flags(id.flags) + ")";
+  return s;
+}
 
 const char* arch_name(Arch arch) {
   for (const auto& [a, n] : kNames) {

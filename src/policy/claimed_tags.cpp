@@ -47,7 +47,8 @@ std::string problem_of(const std::string& tag, const SplitTag& split, const Eval
   if (ev.arch != elf::Arch::unknown && split.arch != ev.arch)
     return head + "its ELF files are " + elf::arch_name(ev.arch);
   Libc libc = libc_from_policy_name(split.policy);
-  if (libc != Libc::unknown && ev.libc != Libc::unknown && libc != ev.libc)
+  // An assumed libc is no evidence against the name.
+  if (libc != Libc::unknown && ev.libc != Libc::unknown && !ev.libc_assumed && libc != ev.libc)
     return head + "its ELF files use " + libc_name(ev.libc);
   const Policy* p = policies.find(split.policy);
   if (!p || p->is_fallback()) return {};

@@ -111,6 +111,12 @@ class Walker {
     if (policy_.lib_whitelist.count(dep.name) || excluded(dep)) return -1;
     // The dynamic loader is always on the target system: never grafted.
     if (is_dynamic_loader(dep.name)) return -1;
+    // A name with a '/' is opened as that path (relative to the current
+    // folder, or absolute), never searched for: no vendored copy can serve it.
+    if (dep.name.find('/') != std::string::npos) {
+      add(ReasonKind::needed_path, o.path, dep.name, {});
+      return -1;
+    }
     if (dep.target < 0 || static_cast<std::size_t>(dep.target) >= graph_.objects.size()) {
       add(ReasonKind::missing_library, o.path, dep.name, {});
       return -1;
@@ -141,7 +147,17 @@ struct WheelFacts {
   bool glibc = false;
   std::vector<Reason> arch_reasons;
   std::vector<Reason> libc_reasons;
+  std::vector<Reason> python_reasons;  // fpectl / UCS2 builds: no policy fits
 };
+
+// PEP 513: a wheel needing an fpectl or a UCS2 CPython fits no policy.
+void python_build_reasons(const ObjectFacts& o, std::vector<Reason>& out) {
+  for (const std::string& s : o.fpectl_symbols) out.push_back(Reason{ReasonKind::fpectl, o.path, {}, s, {}});
+  if (!o.ucs2_symbols.empty()) {
+    std::string more = o.ucs2_symbols.size() > 1 ? std::to_string(o.ucs2_symbols.size() - 1) : std::string();
+    out.push_back(Reason{ReasonKind::ucs2, o.path, {}, o.ucs2_symbols.front(), more});
+  }
+}
 
 WheelFacts wheel_facts(const Graph& graph) {
   WheelFacts f;
@@ -151,13 +167,14 @@ WheelFacts wheel_facts(const Graph& graph) {
     if (!o.in_wheel) continue;
     f.has_objects = true;
     if (o.arch == elf::Arch::unknown) {
-      f.arch_reasons.push_back(Reason{ReasonKind::arch, o.path, {}, "unknown", {}});
+      f.arch_reasons.push_back(Reason{ReasonKind::arch, o.path, {}, o.machine.empty() ? "unknown" : o.machine, {}});
     } else if (ref == nullptr) {
       ref = &o;
     } else if (o.arch != ref->arch) {
       f.arch_reasons.push_back(
           Reason{ReasonKind::arch, o.path, ref->path, elf::arch_name(o.arch), elf::arch_name(ref->arch)});
     }
+    python_build_reasons(o, f.python_reasons);
     if (o.libc == Libc::glibc && first_glibc == nullptr) first_glibc = &o;
     f.musl = f.musl || o.libc == Libc::musl;
     f.glibc = f.glibc || o.libc == Libc::glibc;
@@ -208,6 +225,7 @@ FamilyEval evaluate_families(const Graph& graph, const PolicySet& set, const Eva
       Walk walk = Walker(graph, *p, options, f.arch).run();
       walk.reasons.insert(f.arch_reasons.begin(), f.arch_reasons.end());
       walk.reasons.insert(f.libc_reasons.begin(), f.libc_reasons.end());
+      walk.reasons.insert(f.python_reasons.begin(), f.python_reasons.end());
       PolicyResult r{p, walk.reasons.empty(), std::vector<Reason>(walk.reasons.begin(), walk.reasons.end())};
       if (r.ok && out.best < 0) out.best = static_cast<int>(out.results.size());
       out.results.push_back(std::move(r));
@@ -240,6 +258,11 @@ Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOpt
     fam = evaluate_families(graph, policies, options, f, {Libc::musl});
   } else if (f.glibc) {
     fam = evaluate_families(graph, policies, options, f, {Libc::glibc});
+  } else if (options.assumed_libc && *options.assumed_libc != Libc::unknown) {
+    // Nothing in the wheel says: the family the caller assumes.
+    ev.libc = *options.assumed_libc;
+    ev.libc_assumed = true;
+    fam = evaluate_families(graph, policies, options, f, {ev.libc});
   } else {
     // No libc linkage: the wheel runs on either; manylinux wins a tie.
     fam = evaluate_families(graph, policies, options, f, {Libc::glibc});
@@ -268,8 +291,11 @@ Evaluation evaluate(const Graph& graph, const PolicySet& policies, const EvalOpt
   });
   ev.libpython_links.assign(chosen->libpython.begin(), chosen->libpython.end());
   ev.results = std::move(fam.results);
-  ev.platform_tag = ev.best ? util::join(ev.best->platform_tags(ev.arch), ".")
-                            : std::string("linux_") + elf::arch_name(ev.arch);
+  if (ev.best) {
+    ev.platform_tag = util::join(ev.best->platform_tags(ev.arch), ".");
+  } else if (ev.arch != elf::Arch::unknown) {
+    ev.platform_tag = std::string("linux_") + elf::arch_name(ev.arch);
+  }  // else: no tag exists ("linux_unknown" is none)
   return ev;
 }
 

@@ -99,6 +99,15 @@ const Policy* PolicySet::find(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<elf::Arch> arch_of_tag(std::string_view tag) {
+  for (auto arch : {elf::Arch::x86_64, elf::Arch::i686, elf::Arch::aarch64, elf::Arch::armv7l, elf::Arch::ppc64,
+                    elf::Arch::ppc64le, elf::Arch::s390x, elf::Arch::riscv64, elf::Arch::loongarch64}) {
+    std::string suffix = std::string("_") + elf::arch_name(arch);
+    if (tag.size() > suffix.size() && tag.ends_with(suffix)) return arch;
+  }
+  return std::nullopt;
+}
+
 void sort_policies(std::vector<Policy>& policies) {
   auto family_rank = [](Libc libc) {
     return libc == Libc::glibc ? 0 : libc == Libc::musl ? 1 : 2;

@@ -14,6 +14,9 @@ const char* reason_kind_name(ReasonKind kind) {
     case ReasonKind::libc_mismatch: return "libc_mismatch";
     case ReasonKind::arch: return "arch";
     case ReasonKind::missing_library: return "missing_library";
+    case ReasonKind::fpectl: return "fpectl";
+    case ReasonKind::ucs2: return "ucs2";
+    case ReasonKind::needed_path: return "needed_path";
   }
   return "unknown";
 }
@@ -34,10 +37,21 @@ std::string Reason::describe() const {
       return f + " is linked against " + sym + ", but " + lib + " against " + det +
              " (a wheel targets one libc)";
     case ReasonKind::arch:
-      if (lib.empty()) return f + " has an architecture no wheel tag exists for";
+      if (lib.empty()) return f + " has an architecture no wheel tag exists for (" + sym + ")";
       return f + " is " + sym + ", but " + lib + " is " + det + " (a wheel holds one architecture)";
     case ReasonKind::missing_library:
       return f + " needs " + lib + ", which was not found";
+    case ReasonKind::fpectl:
+      return f + " references " + sym +
+             ": it was built for a CPython configured --with-fpectl, which no manylinux/musllinux policy allows "
+             "(PEP 513)";
+    case ReasonKind::ucs2:
+      return f + " uses " + sym + (det.empty() ? std::string() : " (and " + det + " more)") +
+             ": a Python 2 build with UCS2 (narrow) unicode, which no manylinux policy allows (PEP 513)";
+    case ReasonKind::needed_path:
+      return f + " has DT_NEEDED " + lib +
+             ": a name with a '/' is opened as that path, never searched in RPATH, so no vendored copy can "
+             "serve it (relink with -l<name> or against a library that has a SONAME)";
   }
   return f;
 }

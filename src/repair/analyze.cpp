@@ -2,6 +2,8 @@
 // the wheel overlaid on the filesystem, graph construction, evaluation.
 #include "wheelfix/repair/analyze.hpp"
 
+#include "repair/libc_evidence.hpp"
+
 #include "wheelfix/elf/musl_version.hpp"
 #include "repair/in_wheel.hpp"
 
@@ -43,14 +45,32 @@ class WheelOverlaySource : public elf::ObjectSource {
   elf::DiskObjectSource disk_;
 };
 
-policy::Libc libc_of(const elf::ElfInfo& info) {
-  if (info.is_musl()) return policy::Libc::musl;
-  for (const auto& n : info.needed) {
-    if (n == "libc.so.6") return policy::Libc::glibc;
-    if (n == "libc.so") return policy::Libc::musl;  // musl's libc; glibc's libc.so is a linker script
+// True for the dynamic symbols PEP 513 names for fpectl builds.
+bool is_fpectl_symbol(const elf::DynSymbol& s) {
+  bool kind = s.type == elf::SymbolType::func || s.type == elf::SymbolType::notype || s.type == elf::SymbolType::object;
+  return !s.defined && kind && (s.name == "PyFPE_jbuf" || s.name == "PyFPE_dummy" || s.name == "PyFPE_counter");
+}
+
+// A Python 2 extension module defines the function init<module>, <module>
+// being the file name up to its first dot.
+bool is_python2_extension(const std::string& path, const elf::ElfInfo& info) {
+  std::string base = std::filesystem::path(path).filename().string();
+  std::string init = "init" + base.substr(0, base.find('.'));
+  return std::any_of(info.symbols.begin(), info.symbols.end(), [&](const elf::DynSymbol& s) {
+    return s.defined && s.type == elf::SymbolType::func && s.name == init;
+  });
+}
+
+// The facts PEP 513 holds against a CPython build: fpectl and UCS2 symbols.
+void python_build_facts(const std::string& path, const elf::ElfInfo& info, policy::ObjectFacts& f) {
+  bool py2 = is_python2_extension(path, info);
+  for (const auto& s : info.symbols) {
+    if (is_fpectl_symbol(s)) f.fpectl_symbols.push_back(s.name);
+    // An extension is not linked against libpython, so its undefined
+    // references have no type (STT_NOTYPE); linked against one, STT_FUNC.
+    bool call = s.type == elf::SymbolType::func || s.type == elf::SymbolType::notype;
+    if (py2 && !s.defined && call && s.name.starts_with("PyUnicodeUCS2_")) f.ucs2_symbols.push_back(s.name);
   }
-  if (info.interpreter && info.interpreter->find("ld-linux") != std::string::npos) return policy::Libc::glibc;
-  return policy::Libc::unknown;
 }
 
 policy::ObjectFacts facts_of(const std::string& path, bool in_wheel, const elf::ElfInfo& info) {
@@ -61,6 +81,8 @@ policy::ObjectFacts facts_of(const std::string& path, bool in_wheel, const elf::
   f.arch = info.arch;
   f.libc = libc_of(info);
   f.isa_level = info.x86_isa_level();
+  if (info.arch == elf::Arch::unknown) f.machine = elf::describe_identity(info.id);
+  if (in_wheel) python_build_facts(path, info, f);
   for (const auto& need : info.version_needs)
     for (const auto& v : need.versions) f.version_refs.push_back({need.file, v.name, v.weak()});
   for (const auto& s : info.symbols)
@@ -77,25 +99,6 @@ std::string host_path_of(const std::string& root, const std::string& path) {
   std::error_code ec;
   auto canonical = std::filesystem::canonical(root + path, ec);
   return ec ? root + path : canonical.string();
-}
-
-// An in-wheel object that links no libc itself (e.g. an extension that
-// only needs a vendored library) runs on the libc its dependencies use.
-void inherit_libc(policy::Graph& g) {
-  for (auto& obj : g.objects) {
-    if (!obj.in_wheel || obj.libc != policy::Libc::unknown) continue;
-    std::vector<int> stack;
-    std::vector<bool> seen(g.objects.size());
-    for (const auto& d : obj.deps) stack.push_back(d.target);
-    while (!stack.empty() && obj.libc == policy::Libc::unknown) {
-      int i = stack.back();
-      stack.pop_back();
-      if (i < 0 || seen[i]) continue;
-      seen[i] = true;
-      obj.libc = g.objects[i].libc;
-      for (const auto& d : g.objects[i].deps) stack.push_back(d.target);
-    }
-  }
 }
 
 // The version of the musl the wheel's musl objects run on, so that the
@@ -326,9 +329,11 @@ util::Result<Analysis> analyze_wheel(const wheel::ZipReader& zip, const policy::
       }
     }
   }
+  libc_from_file_names(a);
   link_in_wheel_libraries(a, infos, options.eval.exclude);
   inherit_libc(a.graph);
   a.eval_options = options.eval;
+  assume_libc(a, options.loader.root);
   if (!a.eval_options.musl_version) a.eval_options.musl_version = musl_version_in(a, options.loader.root);
   a.eval = policy::evaluate(a.graph, policies, a.eval_options);
   return a;

@@ -30,6 +30,18 @@ util::Result<const policy::Policy*> choose_target(const Analysis& a, const polic
                                                   const RepairOptions& o) {
   const auto& e = a.eval;
   std::string wheel = a.wheel_path;
+  if (e.arch == elf::Arch::unknown && !e.results.empty()) {
+    std::string why;
+    for (const auto& r : e.results.front().reasons)
+      if (r.kind == policy::ReasonKind::arch) why += "\n  - " + r.describe();
+    return util::make_error(wheel, ": no platform tag exists for this wheel:", why);
+  }
+  if (o.plat) {
+    auto wanted = policy::arch_of_tag(*o.plat);
+    if (wanted && *wanted != e.arch)
+      return util::make_error(wheel, ": --plat ", *o.plat, " is for ", elf::arch_name(*wanted), ", but this wheel is ",
+                              elf::arch_name(e.arch));
+  }
   if (!o.plat) {
     if (e.best) return e.best;
     if (e.results.empty()) return util::make_error(wheel, ": no policy applies to ", elf::arch_name(e.arch));
@@ -172,6 +184,25 @@ util::Status check_new_members(const wheel::Wheel& wheel, const RepairPlan& plan
   for (const auto& g : plan.grafts) WF_CHECK(clash(g.lib.member, "the vendored " + util::printable(g.lib.soname)));
   for (const auto& [member, fp] : plan.files)
     if (fp.moved_script) WF_CHECK(clash(fp.member, "the program " + util::printable(member)));
+}
+
+// --patcher none: no ELF file is edited. Vendoring cannot work without
+// renaming DT_NEEDED entries and setting RPATH, so it is refused; the other
+// edits (RPATH cleanup, libpython removal) are left out with a warning.
+util::Status drop_elf_edits(const std::string& wheel, RepairPlan& plan) {
+  if (!plan.grafts.empty()) {
+    std::string libs;
+    for (const auto& g : plan.grafts) libs += (libs.empty() ? "" : ", ") + g.lib.soname;
+    return util::make_error(wheel, ": needs ", libs,
+                            " vendored, which takes ELF edits (DT_NEEDED, RPATH); not possible with --patcher none");
+  }
+  for (const auto& [member, fp] : plan.files) {
+    std::vector<std::string> what;
+    for (const auto& n : fp.edits.remove_needed) what.push_back("remove DT_NEEDED " + n);
+    if (fp.edits.rpath_op != elf::RpathOp::none) what.push_back("drop RPATH entries outside the wheel");
+    plan.warnings.push_back(member + ": left unedited (--patcher none); a repair would " + util::join(what, ", "));
+  }
+  plan.files.clear();
   return {};
 }
 
@@ -204,6 +235,15 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
   plan.libs_dir = wheel.filename().distribution + o.lib_sdir;
   plan.platform_tags = o.update_tags ? retag_platforms(wheel.filename().platform_tags, *plan.target, a.eval.arch)
                                      : wheel.filename().platform_tags;
+  // A requested policy below the one reached is named too (auditwheel
+  // always writes the --plat tag; tools look for it in the file name).
+  const policy::Policy* requested = o.plat ? policies.find(*o.plat) : nullptr;
+  if (o.update_tags && requested && requested->name != target->name) {
+    std::set<std::string> tags(plan.platform_tags.begin(), plan.platform_tags.end());
+    for (const auto& t : requested->platform_tags(a.eval.arch)) tags.insert(t);
+    plan.platform_tags.assign(tags.begin(), tags.end());
+  }
+  plan.warnings = a.warnings;
 
   // Graft: hash each library for its new name.
   std::map<int, std::string> new_names;  // graph object -> hashed soname
@@ -282,6 +322,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     if (!fp.edits.empty() || fp.moved_script) plan.files[el.member] = std::move(fp);
   }
   WF_CHECK(check_new_members(wheel, plan));
+  if (!o.edit_elf) WF_CHECK(drop_elf_edits(a.wheel_path, plan));
   return plan;
 }
 

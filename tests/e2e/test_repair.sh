@@ -80,10 +80,11 @@ cmp "$tmp"/det1/out/*.whl "$tmp"/det2/out/*.whl || wf_fail "output differs betwe
 LD_LIBRARY_PATH="$libs" "$WHEELFIX" repair -q -w "$tmp/again" "$tmp"/wh/privlib-*.whl || wf_fail "second repair"
 cmp "$tmp"/wh/privlib-*.whl "$tmp"/again/privlib-*.whl || wf_fail "repairing a repaired wheel changed it"
 
-# --plat is a floor; --only-plat pins; an unreachable policy fails with reasons.
+# --plat is a floor (the requested tags are named too, as auditwheel does);
+# --only-plat pins; an unreachable policy fails with reasons.
 "$WHEELFIX" repair -q -w "$tmp/plat" --plat manylinux2014_x86_64 "$(wf_testwheel simple)"
 expect_plat() { [ -f "$tmp/plat/$1" ] || wf_fail "expected $1, have: $(ls "$tmp/plat")"; }
-expect_plat simple-0.1.0-cp311-cp311-manylinux1_x86_64.manylinux_2_5_x86_64.whl
+expect_plat simple-0.1.0-cp311-cp311-manylinux1_x86_64.manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_5_x86_64.whl
 AUDITWHEEL_PLAT=manylinux_2_28_x86_64 "$WHEELFIX" repair -q -w "$tmp/plat" --only-plat "$(wf_testwheel simple)"
 expect_plat simple-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl
 set +e

@@ -138,7 +138,8 @@ WHEELFIX_PLAT=manylinux_2_28_x86_64 AUDITWHEEL_PLAT=manylinux_2_24_x86_64 \
   "$WHEELFIX" repair -q --only-plat --plat manylinux_2_31_x86_64 -w "$tmp/p3" "$simple" || wf_fail "repair --plat"
 wf_assert_eq manylinux_2_31_x86_64 "$(plat_of "$tmp/p3")" "--plat over both variables"
 WHEELFIX_PLAT=manylinux_2_28_x86_64 "$WHEELFIX" repair -q -w "$tmp/p4" "$simple" || wf_fail "WHEELFIX_PLAT as a floor"
-wf_assert_eq manylinux1_x86_64.manylinux_2_5_x86_64 "$(plat_of "$tmp/p4")" "WHEELFIX_PLAT without --only-plat (a floor)"
+wf_assert_eq manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64 "$(plat_of "$tmp/p4")" \
+  "WHEELFIX_PLAT without --only-plat (a floor, named too)"
 # An unreachable AUDITWHEEL_PLAT fails privlib, but WHEELFIX_PLAT=auto overrides it.
 if AUDITWHEEL_PLAT=manylinux_2_5_x86_64 repair -w "$tmp/p5" "$privlib" 2>/dev/null; then
   wf_fail "control: AUDITWHEEL_PLAT=manylinux_2_5_x86_64 repaired privlib"

@@ -58,6 +58,22 @@ TEST_CASE("detect_arch decides by class, byte order, machine and ARM flags", "[a
   CHECK(detect_arch(id(true, false, EM_MIPS)) == Arch::unknown);
 }
 
+TEST_CASE("describe_identity names the machine, class, byte order and flags", "[arch]") {
+  Identity arm;
+  arm.machine = EM_ARM;
+  arm.flags = EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_SOFT;
+  CHECK(describe_identity(arm) == "EM_ARM (40), 32-bit little-endian, e_flags 0x05000200 (EABI5, soft-float)");
+  Identity mips;
+  mips.is64 = true;
+  mips.big_endian = true;
+  mips.machine = EM_MIPS;
+  mips.flags = 0x80000007;
+  CHECK(describe_identity(mips) == "EM_MIPS (8), 64-bit big-endian, e_flags 0x80000007");
+  Identity odd;
+  odd.machine = 0x1234;
+  CHECK(describe_identity(odd) == "EM_4660 (4660), 32-bit little-endian, e_flags 0x00000000");
+}
+
 namespace {
 
 struct CrossCase {

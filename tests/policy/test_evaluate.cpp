@@ -281,7 +281,7 @@ TEST_CASE("objects of different arches fail every policy with an arch reason") {
   Evaluation ev = evaluate(b.graph, real_policies());
   CHECK(ev.arch == elf::Arch::unknown);
   CHECK(ev.best == nullptr);
-  CHECK(ev.platform_tag == "linux_unknown");
+  CHECK(ev.platform_tag.empty());  // no tag exists ("linux_unknown" is none)
   CHECK(ev.results.size() == kX86Manylinux.size());
   for (const auto& r : ev.results) {
     CHECK(described(r) == Lines{"pkg/_b.so is aarch64, but pkg/_a.so is x86_64 (a wheel holds one architecture)"});
@@ -328,4 +328,52 @@ TEST_CASE("the dynamic loader is never grafted, whatever the whitelist says") {
   CHECK(ev.best->name == "manylinux_2_5");
   REQUIRE(ev.grafted.size() == 1);
   CHECK(ev.grafted[0].name == "libicuuc.so.72");
+}
+
+TEST_CASE("fpectl and UCS2 builds fail every policy, whatever else they reach") {
+  OneExt w;
+  w.b[w.ext].fpectl_symbols = {"PyFPE_jbuf"};
+  Evaluation ev = evaluate(w.b.graph, real_policies());
+  CHECK(ev.best == nullptr);
+  CHECK(ev.platform_tag == "linux_x86_64");
+  REQUIRE(result_for(ev, "manylinux_2_5"));
+  CHECK(described(*result_for(ev, "manylinux_2_5")) ==
+        Lines{"pkg/_ext.so references PyFPE_jbuf: it was built for a CPython configured --with-fpectl, which no "
+              "manylinux/musllinux policy allows (PEP 513)"});
+  OneExt u;
+  u.b[u.ext].ucs2_symbols = {"PyUnicodeUCS2_FromString", "PyUnicodeUCS2_AsUTF8String"};
+  Evaluation ucs = evaluate(u.b.graph, real_policies());
+  CHECK(ucs.best == nullptr);
+  CHECK(ucs.results.back().reasons.size() == 1);
+  CHECK(ucs.results.back().reasons[0].kind == ReasonKind::ucs2);
+  CHECK(ucs.results.back().reasons[0].detail == "1");
+}
+
+TEST_CASE("a DT_NEEDED with a slash fails every policy and is never grafted") {
+  for (std::string name : {"sub/libevil.so", "/opt/build/libevil.so"}) {
+    OneExt w;
+    int evil = w.b.external("/opt/build/libevil.so");
+    w.b.need(w.ext, name, evil);
+    Evaluation ev = evaluate(w.b.graph, real_policies());
+    CHECK(ev.best == nullptr);
+    CHECK(ev.grafted.empty());
+    REQUIRE_FALSE(ev.results.empty());
+    REQUIRE(ev.results.back().reasons.size() == 1);
+    CHECK(ev.results.back().reasons[0].kind == ReasonKind::needed_path);
+    CHECK(ev.results.back().reasons[0].library == name);
+  }
+}
+
+TEST_CASE("without libc evidence the assumed libc decides the family, and says so") {
+  GraphBuilder b;
+  b.wheel("pkg/_ext.so", elf::Arch::x86_64, Libc::unknown);
+  EvalOptions o;
+  o.assumed_libc = Libc::musl;
+  Evaluation ev = evaluate(b.graph, real_policies(), o);
+  CHECK(ev.libc == Libc::musl);
+  CHECK(ev.libc_assumed);
+  CHECK(ev.platform_tag == "musllinux_1_2_x86_64");
+  Evaluation plain = evaluate(b.graph, real_policies());
+  CHECK_FALSE(plain.libc_assumed);
+  CHECK(plain.platform_tag == "manylinux1_x86_64.manylinux_2_5_x86_64");
 }

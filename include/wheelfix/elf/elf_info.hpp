@@ -42,6 +42,10 @@ struct Identity {
 // else (x32, big-endian aarch64, soft-float ARM, ...) is Arch::unknown.
 Arch detect_arch(const Identity& id);
 
+// The header fields in words, for messages about an arch no tag exists for:
+// "EM_ARM (40), 32-bit little-endian, e_flags 0x05000200 (EABI5, soft-float)".
+std::string describe_identity(const Identity& id);
+
 // One version required from a library (a Vernaux entry), e.g. GLIBC_2.17.
 struct VersionRef {
   std::string name;

@@ -36,6 +36,16 @@ struct ObjectFacts {
   std::vector<SymbolVersionRef> version_refs;    // .gnu.version_r
   std::vector<std::string> undefined_strong;     // undefined non-weak dynamic symbols
   int isa_level = 1;                             // x86-64 level needed (1 = baseline)
+  // The ELF header in words ("EM_MIPS (8), 64-bit big-endian, e_flags
+  // 0x..."), for the reason given when `arch` is unknown.
+  std::string machine;
+  // PEP 513's fpectl symbols referenced and not defined (PyFPE_jbuf,
+  // PyFPE_dummy, PyFPE_counter): only an interpreter built with
+  // --with-fpectl provides them.
+  std::vector<std::string> fpectl_symbols;
+  // Undefined PyUnicodeUCS2_* functions of a Python 2 extension module
+  // (one defining init<module>): it needs a narrow-unicode (UCS2) CPython 2.
+  std::vector<std::string> ucs2_symbols;
 };
 
 // Everything reachable from the ELF files of a wheel.
@@ -54,6 +64,10 @@ struct EvalOptions {
   // reason (--disable-isa-ext-check, for wheels that check the CPU at run
   // time before using the extensions).
   bool check_isa = true;
+  // The libc family assumed when no in-wheel object says which libc it needs
+  // (the caller's fallback, e.g. the host's, as auditwheel does). nullopt:
+  // manylinux is tried first, then musllinux.
+  std::optional<Libc> assumed_libc;
 };
 
 enum class ReasonKind {
@@ -63,6 +77,9 @@ enum class ReasonKind {
   libc_mismatch,    // glibc binary vs musllinux policy or the reverse
   arch,             // the policy does not exist for the wheel's arch
   missing_library,  // a needed library that was not found (repair impossible)
+  fpectl,           // references PyFPE_jbuf & co. (PEP 513: an fpectl build)
+  ucs2,             // a Python 2 extension using the UCS2 unicode ABI
+  needed_path,      // a DT_NEEDED with a '/' (opened by path, RPATH never searched)
 };
 
 // The enumerator's name ("symbol_version", ...), for machine-readable output.
@@ -102,8 +119,11 @@ struct GraftedLib {
 struct Evaluation {
   // The in-wheel objects' arch; unknown when they disagree.
   elf::Arch arch = elf::Arch::unknown;
-  // musl or glibc; unknown when no object links a libc, or both occur.
+  // musl or glibc; unknown when no object links a libc (and none was
+  // assumed), or both occur.
   Libc libc = Libc::unknown;
+  // True when `libc` is EvalOptions::assumed_libc: no in-wheel object said.
+  bool libc_assumed = false;
   // One result per considered policy of the wheel's libc family (both
   // families on a libc mismatch; the chosen one when no libc is linked),
   // highest priority first; policies lacking the wheel's arch are left out
@@ -119,7 +139,8 @@ struct Evaluation {
   std::vector<std::pair<std::string, std::string>> libpython_links;
   // The platform tag set the best policy writes (e.g.
   // "manylinux2014_x86_64.manylinux_2_17_x86_64"), or "linux_<arch>"; empty
-  // when the graph has no in-wheel object.
+  // when the graph has no in-wheel object or no wheel tag exists for its
+  // arch (unknown, or objects of different arches: see the `arch` reasons).
   std::string platform_tag;
 };
 

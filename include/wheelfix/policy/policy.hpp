@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <span>
@@ -54,6 +55,10 @@ struct PolicySet {
   // suffix too ("manylinux2014_x86_64"). nullptr if unknown.
   const Policy* find(std::string_view name) const;
 };
+
+// The arch a policy request or platform tag ends in ("manylinux2014_aarch64"
+// -> aarch64); nullopt when it names none ("manylinux_2_17").
+std::optional<elf::Arch> arch_of_tag(std::string_view tag);
 
 // Sorts `policies` in the PolicySet order.
 void sort_policies(std::vector<Policy>& policies);

@@ -84,6 +84,9 @@ struct Analysis {
   std::vector<InWheelLink> in_wheel;
   policy::Evaluation eval;
   policy::EvalOptions eval_options;  // as evaluated (repair re-evaluates with them)
+  // What the analysis had to assume (e.g. the host's libc for a wheel
+  // whose files do not say), one message each, naming the wheel.
+  std::vector<std::string> warnings;
 
   // No ELF file at all: a pure-Python wheel.
   bool pure() const { return elves.empty(); }

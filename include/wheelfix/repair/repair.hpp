@@ -26,6 +26,9 @@ struct RepairOptions {
   std::string lib_sdir = ".libs";    // suffix of the vendored-libraries folder
   int level = 6;                     // deflate level of rewritten members
   bool update_tags = true;           // retag filename and WHEEL
+  // False (--patcher none): no ELF file is edited; a wheel that needs a
+  // library vendored is refused, other edits are skipped with a warning.
+  bool edit_elf = true;
   unsigned threads = 0;              // 0 = all cores
   std::int64_t source_date_epoch = 315532800;  // 1980-01-01
   std::string temp_dir;              // scratch space ("" = output_dir)
