@@ -184,6 +184,7 @@ util::Status check_new_members(const wheel::Wheel& wheel, const RepairPlan& plan
   for (const auto& g : plan.grafts) WF_CHECK(clash(g.lib.member, "the vendored " + util::printable(g.lib.soname)));
   for (const auto& [member, fp] : plan.files)
     if (fp.moved_script) WF_CHECK(clash(fp.member, "the program " + util::printable(member)));
+  return {};
 }
 
 // --patcher none: no ELF file is edited. Vendoring cannot work without

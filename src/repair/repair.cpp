@@ -158,9 +158,12 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   report.input = whl.path();
   report.policy = plan.target->name;
   report.warnings = plan.warnings;
+  wheel::WheelFilename name = whl.filename();
+  name.platform_tags = plan.platform_tags;
+  if (!plan.python_tags.empty()) name.python_tags = plan.python_tags;
   report.platform_tag = util::join(plan.platform_tags, ".");
+  report.python_tag = util::join(name.python_tags, ".");
   report.output = output_path(whl, plan, o);
-  report.python_tag = util::join(plan.python_tags.empty() ? whl.filename().python_tags : plan.python_tags, ".");
   std::error_code ec;
   if (fs::exists(report.output, ec) && fs::equivalent(report.output, whl.path(), ec))
     return util::make_error(whl.path(), ": the output would replace the input wheel; choose another -w folder");
