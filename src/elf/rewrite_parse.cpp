@@ -159,13 +159,28 @@ util::Status check_header_overlap(const Image& img) {
     const std::uint64_t sh = img.eh.shoff, sh_end = sh + img.sh.size() * img.c.shdr_size;  // checked in read_headers
     if (overlaps(sh, sh_end, 0, img.c.ehdr_size) || overlaps(sh, sh_end, img.eh.phoff, ph_end))
       return make_error(img.name, ": the section header table overlaps the ELF or program headers");
-    // (PT_DYNAMIC, PT_INTERP, the notes and .dynstr: check_table_overlap)
-    for (std::size_t i = 0; i < img.sh.size(); ++i) {
-      const Shdr& s = img.sh[i];
-      if (s.type == SHT_NOBITS || s.size == 0) continue;
-      if (overlaps(sh, sh_end, s.offset, s.offset + s.size))  // section bounds checked in read_headers
-        return make_error(img.name, ": the section header table overlaps section ", std::to_string(i));
-    }
+    // (PT_DYNAMIC, PT_INTERP, the notes and .dynstr: check_table_overlap;
+    // the sections: check_section_header_room, once the rest is known good)
+  }
+  return {};
+}
+
+// The section header table may share no bytes with a table the rewriter
+// writes or the reader parses, nor with a section the loader maps and uses
+// (allocated, at a nonzero address): writing one back would corrupt the
+// other. Other sections (a non-allocated or address-0 one) do not matter.
+util::Status check_section_header_room(const Image& img) {
+  if (img.sh.empty()) return {};
+  const std::uint64_t sh = img.eh.shoff, sh_end = sh + img.sh.size() * img.c.shdr_size;  // checked in read_headers
+  for (std::size_t i = 0; i < img.sh.size(); ++i) {
+    const Shdr& s = img.sh[i];
+    if (s.type == SHT_NOBITS || s.size == 0) continue;
+    bool table = s.type == SHT_DYNSYM || s.type == SHT_SYMTAB || s.type == SHT_DYNAMIC || s.type == SHT_HASH ||
+                 s.type == SHT_GNU_HASH || s.type == SHT_GNU_versym || s.type == SHT_GNU_verdef ||
+                 s.type == SHT_GNU_verneed || s.type == SHT_NOTE;
+    bool mapped = (s.flags & SHF_ALLOC) && s.addr != 0;
+    if ((table || mapped) && overlaps(sh, sh_end, s.offset, s.offset + s.size))  // bounds checked in read_headers
+      return make_error(img.name, ": the section header table overlaps section ", std::to_string(i));
   }
   return {};
 }
@@ -356,6 +371,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   WF_CHECK(check_table_overlap(img));
   WF_CHECK(count_dynsyms(img));
   WF_CHECK(check_symbol_sections(img));
+  WF_CHECK(check_section_header_room(img));
   find_own_segment(img);
   if (img.dynsym_count) {
     auto off = img.offset_of(*img.dyn_value(DT_SYMTAB), img.dynsym_count * img.c.sym_size);

@@ -244,7 +244,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     for (const auto& t : requested->platform_tags(a.eval.arch)) tags.insert(t);
     plan.platform_tags.assign(tags.begin(), tags.end());
   }
-  plan.warnings = a.warnings;
+  plan.warnings.insert(plan.warnings.begin(), a.warnings.begin(), a.warnings.end());  // plan_abi3's stay
 
   // Graft: hash each library for its new name.
   std::map<int, std::string> new_names;  // graph object -> hashed soname
