@@ -18,7 +18,7 @@ unit_tools=(
   readelf:binutils objdump:binutils strip:binutils
   eu-readelf:elfutils eu-elflint:elfutils patchelf:patchelf
   unzip:unzip zip:zip bsdtar:libarchive-tools file:file curl:curl
-  cmake:cmake ctest:cmake git:git
+  cmake:cmake ctest:cmake
   unshare:util-linux flock:util-linux
   sha256sum:coreutils timeout:coreutils ldd:libc-bin dpkg-query:dpkg
   /usr/bin/time:time /usr/bin/python3:python3

@@ -130,13 +130,15 @@ std::optional<std::string> RepairRun::planned_output(const std::string& path) {
 }
 
 std::map<std::size_t, std::string> RepairRun::output_clashes(const std::vector<std::string>& paths) {
-  // Only names equal but for their platform tags can meet after retagging:
-  // only those inputs are planned here (and again when repaired).
+  // Only names equal but for their platform tags (and python tags, which
+  // --abi3-lower-bound may raise) can meet after retagging: only those
+  // inputs are planned here (and again when repaired).
   std::map<std::string, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < paths.size(); ++i) {
     auto name = wheel::WheelFilename::parse(paths[i]);
     if (!name) continue;
     name->platform_tags.clear();
+    if (ro_.abi3_lower_bound) name->python_tags.clear();
     groups[name->to_string()].push_back(i);
   }
   std::map<std::string, std::vector<std::size_t>> by_output;

@@ -71,7 +71,7 @@ int run_show(const ShowOptions& opts) {
                            {"error", opts.allow_pure ? nlohmann::json(nullptr) : nlohmann::json(msg)},
                            {"warnings", warnings}});
       } else if (opts.allow_pure) {
-        std::cout << msg << "\n";
+        std::cout << util::printable(msg) << "\n";
       } else {
         std::cerr << "wheelfix: " << util::printable(msg) << "\n";
       }

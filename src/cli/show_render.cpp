@@ -82,7 +82,7 @@ void render_abi3_text(std::ostream& out, const policy::Abi3Check& c) {
     return;
   }
   out << "; the tag does not hold:\n";
-  for (const auto& p : c.problems) out << "    - " << p.describe() << "\n";
+  for (const auto& p : c.problems) out << "    - " << util::printable(p.describe()) << "\n";
   if (c.has_not_stable())
     out << "    no abi3 tag holds (symbols outside the Stable ABI)\n";
   else if (c.required)
@@ -124,8 +124,10 @@ void render_show_text(std::ostream& out, const repair::Analysis& a, const policy
   if (!uses.empty()) {
     out << "  libraries inside the wheel that other files need:\n";
     for (const auto& [member, needers] : uses) {
-      out << "    " << std::filesystem::path(member).filename().string() << " => " << member << "\n";
-      for (const auto& u : needers) out << "      needed by " << u.file << " [" << u.via << "]\n";
+      out << "    " << printable(std::filesystem::path(member).filename().string()) << " => " << printable(member)
+          << "\n";
+      for (const auto& u : needers)
+        out << "      needed by " << printable(u.file) << " [" << printable(u.via) << "]\n";
     }
   }
   for (const auto& [file, lib] : e.libpython_links)

@@ -20,6 +20,14 @@ bool can_keep_owner(const struct stat& st) {
   return ::geteuid() == 0 || (st.st_uid == ::geteuid() && st.st_gid == ::getegid());
 }
 
+std::string folder_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// True when this process may create files in `folder`.
+bool writable(const std::string& folder) { return ::access(folder.c_str(), W_OK) == 0; }
+
 // write(2) of all of `data`, retried on EINTR and short writes.
 util::Status write_all(int fd, const char* data, std::size_t size, const std::string& target) {
   while (size > 0) {
@@ -49,15 +57,13 @@ util::Result<Placement> choose_placement(const std::string& target) {
   char resolved[PATH_MAX];
   if (::realpath(target.c_str(), resolved) == nullptr) return make_error(target, ": ", std::strerror(errno));
   p.path = resolved;
-  p.kind = p.st.st_nlink > 1 || !can_keep_owner(p.st) ? PlaceKind::copy_into : PlaceKind::rename_over;
+  bool rename_ok = p.st.st_nlink == 1 && can_keep_owner(p.st) && writable(folder_of(p.path));
+  p.kind = rename_ok ? PlaceKind::rename_over : PlaceKind::copy_into;
   return p;
 }
 
 std::string scratch_dir(const Placement& p) {
-  if (S_ISREG(p.st.st_mode)) {
-    auto slash = p.path.rfind('/');
-    return slash == std::string::npos ? "." : slash == 0 ? "/" : p.path.substr(0, slash);
-  }
+  if (S_ISREG(p.st.st_mode) && writable(folder_of(p.path))) return folder_of(p.path);
   const char* tmp = std::getenv("TMPDIR");
   return tmp && *tmp ? tmp : "/tmp";
 }

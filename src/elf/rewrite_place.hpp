@@ -18,8 +18,9 @@ enum class PlaceKind {
   rename_over,  // a regular file with one link, owner and mode we can keep:
                 // temp file beside it, same owner and mode, then rename
                 // (readers never see a half-written file)
-  copy_into,    // a regular file with several links or an owner we cannot
-                // give a new file, or not a regular file (device, FIFO,
+  copy_into,    // a regular file with several links, an owner we cannot
+                // give a new file or a folder we cannot write, or not a
+                // regular file (device, FIFO,
                 // socket): the verified output is copied into it in place
 };
 
@@ -34,7 +35,7 @@ struct Placement {
 util::Result<Placement> choose_placement(const std::string& target);
 
 // Folder for the scratch copy of a copy_into placement: the target's own
-// folder for a regular file, else $TMPDIR (or /tmp).
+// folder for a regular file in a writable folder, else $TMPDIR (or /tmp).
 std::string scratch_dir(const Placement& p);
 
 // Copies the whole of `from_fd` (a regular file) into the placement's

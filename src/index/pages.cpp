@@ -136,7 +136,7 @@ std::string render_project_html(std::string_view project, std::vector<FileEntry>
     // (pypa/pip#12038), so `pip install pyyaml` finds no candidate when the
     // Name is PyYAML. Those pips download the wheel instead.
     if (f.metadata_sha256) out += " data-core-metadata=\"" + html_escape("sha256=" + *f.metadata_sha256) + "\"";
-    out += ">" + html_escape(f.filename) + "</a><br>\n";
+    out.append(">").append(html_escape(f.filename)).append("</a><br>\n");
   }
   return out + std::string(kHtmlTail);
 }

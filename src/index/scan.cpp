@@ -93,7 +93,7 @@ util::Result<std::optional<std::string>> metadata_field(std::string_view text, s
     if (line[0] == ' ' || line[0] == '\t') {
       if (line_no == 1)
         return util::make_error(std::string(where), ": line 1: continuation line before any field");
-      if (in_wanted) *value += " " + std::string(util::trim(line));
+      if (in_wanted) value->append(" ").append(util::trim(line));
       continue;
     }
     in_wanted = false;

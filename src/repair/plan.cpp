@@ -188,20 +188,34 @@ util::Status check_new_members(const wheel::Wheel& wheel, const RepairPlan& plan
 }
 
 // --patcher none: no ELF file is edited. Vendoring cannot work without
-// renaming DT_NEEDED entries and setting RPATH, so it is refused; the other
-// edits (RPATH cleanup, libpython removal) are left out with a warning.
-util::Status drop_elf_edits(const std::string& wheel, RepairPlan& plan) {
+// renaming DT_NEEDED entries and setting RPATH, nor can a file reach a
+// library the wheel ships without the RPATH entry repair would add, nor can
+// a program be moved out of .data/scripts: all refused. The other edits
+// (RPATH cleanup, libpython removal) are left out with a warning.
+util::Status drop_elf_edits(const Analysis& a, RepairPlan& plan) {
+  const std::string& wheel = a.wheel_path;
   if (!plan.grafts.empty()) {
     std::string libs;
     for (const auto& g : plan.grafts) libs += (libs.empty() ? "" : ", ") + g.lib.soname;
     return util::make_error(wheel, ": needs ", libs,
                             " vendored, which takes ELF edits (DT_NEEDED, RPATH); not possible with --patcher none");
   }
+  for (const auto& link : a.in_wheel)
+    if (link.needs_rpath() && link.object < static_cast<int>(a.elves.size()))
+      return util::make_error(wheel, ": ", util::printable(a.elves[static_cast<std::size_t>(link.object)].member),
+                              " reaches ", util::printable(a.elves[static_cast<std::size_t>(link.provider)].member),
+                              " only through an RPATH entry repair would add; not possible with --patcher none");
   for (const auto& [member, fp] : plan.files) {
+    if (fp.moved_script)
+      return util::make_error(wheel, ": ", util::printable(member),
+                              " would be moved out of .data/scripts, which takes ELF edits; not possible with "
+                              "--patcher none");
     std::vector<std::string> what;
     for (const auto& n : fp.edits.remove_needed) what.push_back("remove DT_NEEDED " + n);
-    if (fp.edits.rpath_op != elf::RpathOp::none) what.push_back("drop RPATH entries outside the wheel");
-    plan.warnings.push_back(member + ": left unedited (--patcher none); a repair would " + util::join(what, ", "));
+    if (fp.edits.rpath_op != elf::RpathOp::none) what.push_back("rewrite its RPATH");
+    if (what.empty()) continue;
+    plan.warnings.push_back(util::printable(member) + ": left unedited (--patcher none); a repair would " +
+                            util::join(what, ", "));
   }
   plan.files.clear();
   return {};
@@ -323,7 +337,7 @@ util::Result<RepairPlan> make_repair_plan(const wheel::Wheel& wheel, const Analy
     if (!fp.edits.empty() || fp.moved_script) plan.files[el.member] = std::move(fp);
   }
   WF_CHECK(check_new_members(wheel, plan));
-  if (!o.edit_elf) WF_CHECK(drop_elf_edits(a.wheel_path, plan));
+  if (!o.edit_elf) WF_CHECK(drop_elf_edits(a, plan));
   return plan;
 }
 

@@ -73,9 +73,11 @@ util::Result<WheelFilename> WheelFilename::parse(std::string_view filename) {
 }
 
 std::string WheelFilename::to_string() const {
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on
+  // "literal" + std::string&& at -O3.
   std::string s = distribution + "-" + version;
-  if (build) s += "-" + *build;
-  s += "-" + util::join(python_tags, ".") + "-" + util::join(abi_tags, ".") + "-" + util::join(platform_tags, ".");
+  if (build) s.append("-").append(*build);
+  for (const auto* tags : {&python_tags, &abi_tags, &platform_tags}) s.append("-").append(util::join(*tags, "."));
   return s + ".whl";
 }
 

@@ -193,5 +193,16 @@ wf_assert_eq 2 "$rc" "show with a malformed data file: exit status"
 wf_has -F "stable-abi.json: symbols.PyFoo.added must be a version string" <"$tmp/bad.err" ||
   wf_fail "malformed data file: $(cat "$tmp/bad.err")"
 
+# --- two inputs that --abi3-lower-bound retags to one output name: both
+# refused before anything is written (the cp37 one is raised to $new_tag).
+mkdir -p "$tmp/clash"
+cp "$new" "$tmp/clash/"
+cp "$new" "$tmp/clash/$(basename "$new" | sed "s/-cp37-abi3-/-$new_tag-abi3-/")"
+if "$WHEELFIX" repair --abi3-lower-bound -w "$tmp/clash/out" "$tmp/clash"/*.whl 2>"$tmp/clash.err"; then
+  wf_fail "two inputs retagged to one output name were both written"
+fi
+[ "$(grep -c "would all be written to" "$tmp/clash.err")" -eq 2 ] || wf_fail "same-output refusal: $(cat "$tmp/clash.err")"
+[ -z "$(ls -A "$tmp/clash/out" 2>/dev/null)" ] || wf_fail "same-output refusal wrote $(ls "$tmp/clash/out")"
+
 wf_assert_eq "$inputs_sum" "$(sha256sum "$clean" "$new" "$priv")" "input wheels after the repairs"
 echo "ok: abi3 check in show and repair"

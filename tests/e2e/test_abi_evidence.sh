@@ -57,7 +57,7 @@ if command -v musl-gcc >/dev/null; then
   w=$(mkwheel nolibcarm "nolibc.cpython-312-x86_64-linux-musleabihf.so=$musl_so")
   "$WHEELFIX" show -q "$w" | wf_has "musllinux_1_2_x86_64" || wf_fail "-linux-musleabihf suffix not musl"
 else
-  echo "note: musl-gcc not installed (Debian musl-tools): musl extension case skipped" >&2
+  wf_skip_case "musl-gcc not installed (Debian musl-tools): musl extension case"
 fi
 # Nothing says which libc: follow this machine's, with a warning that says so.
 plain_so="$B/nolibc.so"
@@ -135,7 +135,7 @@ if command -v arm-linux-gnueabihf-gcc >/dev/null; then
   w=$(mkwheel armsoft "soft.so=$B/soft.so")
   expect_no_tag "$w" soft.so "EM_ARM (40), 32-bit little-endian, e_flags 0x05000200 (EABI5, soft-float)"
 else
-  echo "note: arm-linux-gnueabihf-gcc not installed: soft-float ARM case skipped" >&2
+  wf_skip_case "arm-linux-gnueabihf-gcc not installed: soft-float ARM case"
 fi
 # mips64 (big-endian, no cross compiler here): a 64-bit big-endian s390x
 # library whose e_machine says EM_MIPS.
@@ -145,7 +145,7 @@ if command -v s390x-linux-gnu-gcc >/dev/null; then
   w=$(mkwheel mips "mips.so=$B/mips.so")
   expect_no_tag "$w" mips.so "EM_MIPS (8), 64-bit big-endian"
 else
-  echo "note: s390x-linux-gnu-gcc not installed: mips64 case skipped" >&2
+  wf_skip_case "s390x-linux-gnu-gcc not installed: mips64 case"
 fi
 
 # ---- 5. DT_NEEDED entries with a '/' --------------------------------------------

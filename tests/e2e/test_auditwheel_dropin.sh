@@ -97,6 +97,33 @@ rc=$(LD_LIBRARY_PATH="$libs" status "$AW" repair --patcher none -w "$T/none2" "$
 wf_assert_eq 1 "$rc" "--patcher none on a wheel that needs vendoring"
 grep -q "libwfpriv.so.1.*not possible with --patcher none" "$T/err" || wf_fail "--patcher none message: $(cat "$T/err")"
 [ -z "$(ls -A "$T/none2" 2>/dev/null)" ] || wf_fail "--patcher none wrote a wheel it could not repair"
+# ... and so is one whose extension reaches a library the wheel ships only
+# through the RPATH entry repair would add (nothing to vendor).
+mkdir -p "$T/inw/pkg/lib"
+printf 'int wf_foo(void) { return 7; }\n' >"$T/inw/foo.c"
+printf 'int wf_foo(void);\nint wf_bar(void) { return wf_foo(); }\n' >"$T/inw/ext.c"
+gcc -shared -fPIC -o "$T/inw/pkg/lib/libwffoo.so.1" -Wl,-soname,libwffoo.so.1 "$T/inw/foo.c"
+gcc -shared -fPIC -o "$T/inw/pkg/_ext.cpython-311-x86_64-linux-gnu.so" "$T/inw/ext.c" "$T/inw/pkg/lib/libwffoo.so.1"
+python3 - "$T/inw" <<'PY'
+import sys, zipfile
+root = sys.argv[1]
+files = {"pkg/lib/libwffoo.so.1": open(root + "/pkg/lib/libwffoo.so.1", "rb").read(),
+         "pkg/_ext.cpython-311-x86_64-linux-gnu.so": open(root + "/pkg/_ext.cpython-311-x86_64-linux-gnu.so", "rb").read(),
+         "wfinw-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\nName: wfinw\nVersion: 1.0\n",
+         "wfinw-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: cp311-cp311-linux_x86_64\n"}
+rows = "".join("%s,,\n" % n for n in files) + "wfinw-1.0.dist-info/RECORD,,\n"
+with zipfile.ZipFile(root + "/wfinw-1.0-cp311-cp311-linux_x86_64.whl", "w", zipfile.ZIP_DEFLATED) as z:
+    for n, d in files.items():
+        z.writestr(n, d)
+    z.writestr("wfinw-1.0.dist-info/RECORD", rows)
+PY
+inw="$T/inw/wfinw-1.0-cp311-cp311-linux_x86_64.whl"
+rc=$(status "$WHEELFIX" repair --patcher none -w "$T/none3" "$inw")
+wf_assert_eq 1 "$rc" "--patcher none on a wheel whose file needs an added RPATH entry"
+grep -q "pkg/_ext.*reaches pkg/lib/libwffoo.so.1 only through an RPATH entry.*--patcher none" "$T/err" ||
+  wf_fail "--patcher none in-wheel message: $(cat "$T/err")"
+[ -z "$(ls -A "$T/none3" 2>/dev/null)" ] || wf_fail "--patcher none wrote a wheel that would not import"
+"$WHEELFIX" repair -w "$T/none4" "$inw" >/dev/null 2>&1 || wf_fail "the same wheel with the rewriter"
 
 # --- AUDITWHEEL_LD_LIBRARY_PATH, before LD_LIBRARY_PATH -----------------------------
 cp -r "$libs" "$T/awlibs"

@@ -149,7 +149,7 @@ if python3 -m pip --version >/dev/null 2>&1; then
   wf_assert_eq 1 "$rc" "build --json of a non-project in a Latin-1 folder: exit status ($(tail -c 300 "$tmp/u8-build.err" | cat -v))"
   json_ok "build --json" "$tmp/u8-build.json"
 else
-  echo "note: python3 -m pip unavailable; build --json case skipped" >&2
+  wf_skip_case "python3 -m pip unavailable; build --json case"
 fi
 # Plain repair: the SBOM names the vendored libraries' source paths.
 rc=0
