@@ -48,6 +48,7 @@ if [ -x /usr/bin/python3 ]; then
   /usr/bin/python3 -c 'import setuptools, wheel' 2>/dev/null ||
     missing+=("python3 setuptools+wheel (python3-setuptools python3-wheel)")
   /usr/bin/python3 -m pip --version >/dev/null 2>&1 || missing+=("python3 -m pip (python3-pip)")
+  /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=("python3 yaml (python3-yaml)")
 fi
 # the Catch2 v2 header the unit tests compile against
 [ -f /usr/include/catch2/catch.hpp ] || missing+=("catch2/catch.hpp (catch2)")

@@ -37,6 +37,8 @@ test_pkgs=(
   # reference readers and archive checkers the tests compare against
   elfutils patchelf zip libarchive-tools file curl
   python3-pip
+  # the recipe test reads the GitHub Actions workflow to run its steps
+  python3-yaml
   # `wheelfix build` tests: offline --no-build-isolation builds of testwheels/projects
   python3-setuptools python3-wheel
   # real-world extension modules packed into wheels by the end-to-end tests

@@ -129,7 +129,7 @@ for whl in $wheels; do
   }
   pip_client "pip$pipv" pinned_venv
 done
-[ -n "$wheels" ] || echo "no other pip wheels (pyenv or WF_INDEX_PIP_WHEELS): only the pips above were tried"
+[ -n "$wheels" ] || wf_skip_case "no other pip wheels (pyenv or WF_INDEX_PIP_WHEELS): only the pips above were tried"
 
 # uv, when installed: its own resolver reads data-core-metadata.
 if command -v uv >/dev/null; then
@@ -139,6 +139,6 @@ if command -v uv >/dev/null; then
   run_requests uv_venv uv_pip
   echo "ok: $(uv --version): lowercase, mixed case, == pins, dependency chain"
 else
-  echo "uv is not installed: not tried"
+  wf_skip_case "uv is not installed (Debian 12 has no package): not tried"
 fi
 echo "PASS: test_index_pips.sh (pips:$covered)"

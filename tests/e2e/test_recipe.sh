@@ -161,7 +161,7 @@ fi
 
 # --- The CI recipe: its jobs run -----------------------------------------------
 if ! "$PY" -c 'import yaml' 2>/dev/null; then
-  echo "python3-yaml is not installed: github-actions.yml not run or checked"
+  wf_skip_case "python3-yaml is not installed: github-actions.yml not run or checked"
   echo "recipe: ok"
   exit 0
 fi
@@ -234,6 +234,6 @@ for n in index_jobs:
 print("github-actions.yml: build jobs", build_jobs, "index jobs", index_jobs)
 EOF
 else
-  echo "python3-yaml is not installed: github-actions.yml not checked"
+  wf_skip_case "python3-yaml is not installed: github-actions.yml not checked"
 fi
 echo "recipe: ok"

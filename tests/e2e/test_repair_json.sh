@@ -182,6 +182,6 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
     wf_fail "repair -q on a terminal failed"
   if wf_has -e analyzing <"$tmp/tty-q.txt"; then wf_fail "progress printed with -q: $(cat -v "$tmp/tty-q.txt")"; fi
 else
-  echo "note: script(1) unavailable: the terminal progress part was not tested" >&2
+  wf_skip_case "script(1) unavailable: the terminal progress part was not tested"
 fi
 echo "repair_json: ok"
