@@ -1,6 +1,9 @@
 // `wheelfix patchelf` / `patchelf`: patchelf's command line on top of the
 // wheelfix rewriter. Flags, output formats and exit statuses follow
 // patchelf, except that all edits of one call are applied together.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -62,8 +65,13 @@ int fail(const std::string& msg) {
 }
 
 // patchelf's @file convention: an option value "@path" is read from path.
+// A file that is not there fails with patchelf's words, "getting info
+// about 'path': <strerror>" (scripts and patchelf's tests look for them).
 util::Result<std::string> value_of(const char* arg) {
   if (arg[0] != '@') return std::string(arg);
+  struct stat st {};
+  if (::stat(arg + 1, &st) != 0)
+    return util::make_error("getting info about '", std::string(arg + 1), "': ", std::strerror(errno));
   WF_TRY(auto text, util::read_text_file(arg + 1));
   return text;
 }

@@ -284,6 +284,12 @@ cmp -s at-lit at-file || wf_fail "--page-size @file differs from the literal val
 "$PE" --set-soname libout.so --output @a-out lib/libv.so.1 || wf_fail "--output @a-out"
 wf_assert_eq libout.so "$("$REF" --print-soname "$T/at-output.so")" "--output @file"
 wf_assert_eq libv.so.1 "$("$REF" --print-soname lib/libv.so.1)" "input of --output @file"
+# A missing @file: patchelf's "getting info about" error, the file untouched.
+before=$(sha256sum lib/libv.so.1)
+if err=$("$PE" --set-rpath @"$T/no-such-file" lib/libv.so.1 2>&1); then wf_fail "a missing @file was accepted"; fi
+wf_has -F "getting info about '$T/no-such-file': No such file or directory" <<<"$err" ||
+  wf_fail "missing @file message: $err"
+wf_assert_eq "$before" "$(sha256sum lib/libv.so.1)" "input after a missing @file"
 # The same @file edits with Debian's patchelf, where it supports them.
 for edit in --set-soname:a-soname --add-needed:a-needed; do
   flag=${edit%%:*} value_file=${edit#*:}
