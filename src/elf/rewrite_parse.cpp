@@ -220,6 +220,10 @@ util::Status check_table_overlap(const Image& img) {
 util::Status read_dynamic(Image& img) {
   for (std::size_t i = 0; i < img.ph.size(); ++i)
     if (img.ph[i].type == PT_DYNAMIC) img.dyn_ph = static_cast<int>(i);
+  // An empty PT_DYNAMIC (a static program some linkers give one, a .debug
+  // file whose .dynamic is NOBITS) is no dynamic table, as for patchelf and
+  // the loader: read as if there were none.
+  if (img.dyn_ph >= 0 && img.ph[img.dyn_ph].filesz == 0) img.dyn_ph = -1;
   if (img.dyn_ph < 0) return {};
   const Phdr& p = img.ph[img.dyn_ph];
   img.dyn_slots = p.filesz / img.c.dyn_size;
@@ -249,9 +253,9 @@ util::Status read_dynamic(Image& img) {
 }
 
 // sort_sections() edits every symbol table a section header names, so each
-// must be what it claims: the SHT_DYNSYM section is where DT_SYMTAB is, and
-// any other symbol table lies outside the loaded segments (as linkers and
-// strip leave them).
+// must be what it claims: the SHT_DYNSYM section is where DT_SYMTAB is (or
+// there is no dynamic table), and any other symbol table lies outside the
+// loaded segments (as linkers and strip leave them).
 util::Status check_symbol_sections(const Image& img) {
   auto symtab = img.dyn_value(DT_SYMTAB);
   for (std::size_t i = 0; i < img.sh.size(); ++i) {
@@ -262,6 +266,10 @@ util::Status check_symbol_sections(const Image& img) {
         return make_error(img.name, ": the .dynsym section header disagrees with its segment about its offset");
       continue;
     }
+    // A .dynsym left behind in a file without a dynamic table (strip of a
+    // static PIE; patchelf's contiguous-note-sections test file): a real
+    // symbol table, renumbered like the others, that nothing else reads.
+    if (s.type == SHT_DYNSYM && img.dyn_ph < 0) continue;
     for (const auto& p : img.ph)
       if (p.type == PT_LOAD && p.filesz && s.size &&
           overlaps(s.offset, s.offset + s.size, p.offset, p.offset + p.filesz))

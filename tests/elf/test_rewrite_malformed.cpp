@@ -597,3 +597,34 @@ TEST_CASE("section headers that disagree with the segments are an error", "[rewr
     CHECK(rewrite_error(input, plan) != "<ok>");
   }
 }
+
+TEST_CASE("an empty PT_DYNAMIC is no dynamic table and its .dynsym is kept", "[rewrite][malformed]") {
+  // As in a stripped static PIE or a .debug file (patchelf's
+  // no-dynamic-section, empty-note and contiguous-note-sections tests): the
+  // dynamic table was refused as having no DT_NULL, and the .dynsym section
+  // that no DT_SYMTAB names as a stray symbol table.
+  auto f = build_fixtures("empty_dynamic");
+  REQUIRE(!f.dir.empty());
+  auto d = read_all(f.pie);
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(d.data());
+  auto* ph = reinterpret_cast<Elf64_Phdr*>(d.data() + eh->e_phoff);
+  bool emptied = false;
+  for (std::uint16_t i = 0; i < eh->e_phnum; ++i)
+    if (ph[i].p_type == PT_DYNAMIC) {
+      ph[i].p_filesz = ph[i].p_memsz = 0;
+      emptied = true;
+    }
+  REQUIRE(emptied);
+  auto facts = elf::read_dynamic_facts(util::Bytes(d.data(), d.size()), "empty.so");
+  REQUIRE(facts.ok());
+  CHECK(facts->needed.empty());
+  CHECK_FALSE(facts->runpath);
+  elf::EditPlan interp;
+  interp.interpreter = "/lib64/" + std::string(60, 'i');  // longer: a new segment
+  auto out = elf::rewrite_bytes(util::Bytes(d.data(), d.size()), "empty.so", interp);
+  REQUIRE(out.ok());
+  REQUIRE(*out);
+  auto after = elf::read_dynamic_facts(util::Bytes((*out)->data(), (*out)->size()), "out.so");
+  REQUIRE(after.ok());
+  CHECK(after->interpreter == interp.interpreter);
+}
