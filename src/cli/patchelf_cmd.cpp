@@ -8,6 +8,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -46,6 +48,7 @@ constexpr const char* kUsage =
     "  [--clear-execstack]\n"
     "  [--set-execstack]\n"
     "  [--rename-dynamic-symbols NAME_MAP_FILE]\tRenames dynamic symbols (lines 'OLD NEW')\n"
+    "  [--no-clobber-old-sections]\t\tKeep the old bytes of a .dynstr that moves\n"
     "  [--output FILE]\n"
     "  [--debug]\n"
     "  [--version]\n"
@@ -59,8 +62,20 @@ struct Options {
   std::vector<std::string> files;
 };
 
+// patchelf's words for errors it words differently, added after ours:
+// scripts (and patchelf's invalid-elf test) look for them.
+std::string with_patchelf_words(const std::string& msg) {
+  static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+      {"dynamic table has no DT_NULL terminator", "setSubstr: write extends past end of section"},
+  };
+  for (const auto& [ours, theirs] : kWords)
+    if (msg.size() >= ours.size() && msg.compare(msg.size() - ours.size(), ours.size(), ours) == 0)
+      return msg + " (patchelf: " + std::string(theirs) + ")";
+  return msg;
+}
+
 int fail(const std::string& msg) {
-  std::fprintf(stderr, "patchelf: %s\n", util::printable(msg).c_str());
+  std::fprintf(stderr, "patchelf: %s\n", util::printable(with_patchelf_words(msg)).c_str());
   return kFailure;
 }
 
@@ -169,6 +184,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
       if (!need(1)) return fail("option '--rename-dynamic-symbols' needs an argument");
       auto st = read_rename_map(argv[++i], p);
       if (!st) return fail(st.error().message);
+    } else if (a == "--no-clobber-old-sections") {
+      p.clobber_old_sections = false;
     } else if (a == "--output") {
       WF_VALUE(v) o.output = v;
     } else if (a == "--debug" || a == "--no-sort") {
@@ -234,6 +251,8 @@ int patchelf_main(int argc, char** argv) {
     if (o.plan.empty() && o.output.empty()) continue;
     auto r = elf::rewrite(file, o.plan, elf::RewriteOptions{o.output});
     if (!r) return fail(r.error().message);
+    for (const auto& w : r->warnings)
+      std::fprintf(stderr, "patchelf: warning: %s: %s\n", util::printable(file).c_str(), util::printable(w).c_str());
   }
   return kOk;
 }

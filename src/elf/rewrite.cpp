@@ -163,6 +163,7 @@ util::Result<PlannedFile> plan_file(const std::string& path, const std::string& 
   f.outcome.new_size = f.edit.new_size();
   f.outcome.changed = !unchanged(f.edit, f.map.size());
   f.outcome.layout_changed = f.edit.layout_changed;
+  f.outcome.warnings = img.warnings;
   return f;
 }
 
@@ -242,7 +243,7 @@ util::Result<DynamicFacts> read_dynamic_facts(util::Bytes data, const std::strin
   for (const auto& d : img.dyn) {
     if (!rw::is_string_tag(d.tag)) continue;
     auto s = img.str(d.val);
-    if (!s) return make_error(name, ": dynamic entry names a string outside .dynstr");
+    if (!s) return make_error(name, ": a dynamic entry's string table index out of bounds (it names a string past the end of .dynstr)");
     if (d.tag == DT_NEEDED) f.needed.emplace_back(*s);
     if (d.tag == DT_SONAME) f.soname = std::string(*s);
     if (d.tag == DT_RPATH) f.rpath = std::string(*s);

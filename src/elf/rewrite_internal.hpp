@@ -83,8 +83,17 @@ struct Image {
   std::vector<Phdr> ph;
   std::vector<Shdr> sh;     // empty when the file has no section headers
   int dyn_ph = -1;          // index of PT_DYNAMIC, -1 if none
+  // Where the dynamic table is: PT_DYNAMIC, or (as patchelf finds it) the
+  // SHT_DYNAMIC section of a file that has no PT_DYNAMIC; has_dyn is false
+  // when there is neither.
+  bool has_dyn = false;
+  std::uint64_t dyn_off = 0;
   std::vector<Dyn> dyn;     // entries before the first DT_NULL
-  std::size_t dyn_slots = 0;  // entries that fit in PT_DYNAMIC
+  std::size_t dyn_slots = 0;  // entries that fit in the table
+  // Why PT_INTERP may not be written (it shares bytes with another table);
+  // empty when it may. Only an interpreter edit is refused for it.
+  std::string interp_clash;
+  std::vector<std::string> warnings;  // odd but harmless things, for patchelf mode to print
   std::uint64_t dynstr_off = 0, dynstr_addr = 0;
   util::Bytes dynstr;       // empty when there is no DT_STRTAB
   std::uint64_t dynsym_count = 0;  // 0 when unknown / absent
@@ -103,6 +112,12 @@ struct Image {
                                                    const char* what) const;
   bool executable() const;  // ET_EXEC, or ET_DYN with PT_INTERP
 };
+
+// Checks the section name table (e_shstrndx in range, a non-empty
+// NUL-terminated table, every sh_name inside it) and that tables with
+// fixed-size entries start naturally aligned; warns of unnamed sections.
+// Errors use patchelf's words, which scripts and its tests look for.
+util::Status check_section_names(Image& img);
 
 // Parses and validates `data` (no edits). Errors name `name`.
 util::Result<Image> parse_image(util::Bytes data, const std::string& name);
@@ -136,7 +151,8 @@ struct StrChange {
 
 // Decides where new .dynstr strings go: in place when the old string is
 // long enough and no other (unchanged) reference shares its bytes, else in a
-// pool appended to a moved .dynstr.
+// pool appended to a moved .dynstr (the old string, when no other reference
+// shares it, then reads 'XXX...', as patchelf leaves it).
 class StringPlacer {
  public:
   StringPlacer(util::Bytes dynstr, std::vector<std::pair<std::uint64_t, std::uint64_t>> fixed);
@@ -155,9 +171,12 @@ class StringPlacer {
 
  private:
   std::uint64_t prefix_len(bool compact) const;
+  std::uint64_t carried_len(bool compact) const;
+  void taint(std::uint64_t old_off);
   util::Bytes old_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> fixed_;     // [off, nul]
   std::vector<std::pair<std::uint64_t, std::uint64_t>> occupied_;  // in-place ranges
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> tainted_;   // old strings overwritten with 'X'
   std::vector<std::pair<std::uint64_t, std::string>> placed_;      // (old_off, value)
   std::vector<std::pair<std::uint64_t, std::vector<std::uint8_t>>> writes_;
   std::string pool_;
@@ -216,6 +235,7 @@ struct LayoutInput {
   std::optional<bool> execstack;
   std::vector<Shdr> sh;                          // possibly edited section headers
   std::uint64_t page_size = 0;
+  bool clobber_old_dynstr = true;                // zero the old copy of a moved .dynstr
 };
 
 // Sorts section headers (`sh`, edited copies of img.sh in the original

@@ -218,11 +218,11 @@ util::Status decide_moves(Layout& L) {
   L.interp_text = in.interp;
   if (in.interp && L.interp < 0) return make_error(img.name, ": no PT_INTERP (not a dynamically linked executable)");
   L.add_stack = in.execstack && *in.execstack && find_ph(ph, PT_GNU_STACK) < 0;
-  bool dyn_needed = img.dyn_ph >= 0 && L.slots > img.dyn_slots;
+  bool dyn_needed = img.has_dyn && L.slots > img.dyn_slots;
   bool interp_needed = L.interp_text && L.interp_text->size() + 1 > ph[L.interp].filesz;
   bool rebuild = L.own >= 0 && (in.dynstr_must_move || dyn_needed || interp_needed ||
                               (L.add_stack && free_slots(ph).empty()));
-  L.move_dyn = dyn_needed || (rebuild && img.dyn_ph >= 0 && L.in_own_tail(ph[img.dyn_ph].offset));
+  L.move_dyn = dyn_needed || (rebuild && img.has_dyn && L.in_own_tail(img.dyn_off));
   L.move_str = in.dynstr_must_move || (rebuild && !img.dynstr.empty() && L.in_own_tail(img.dynstr_off));
   if (L.move_str && !in.dynstr) return make_error(img.name, ": internal error: .dynstr content missing");
   if (!L.move_str)
@@ -367,6 +367,30 @@ util::Status place_segment(Layout& L) {
   return {};
 }
 
+// Zeroes the old bytes of a .dynstr that moved (patchelf overwrites them
+// too), so no stale string (a build path) stays in the file. Skipped when
+// those bytes lie in the segment being rebuilt (they are cut anyway) or are
+// shared with anything still read there: another section, a segment other
+// than a load, the headers.
+void clobber_old_dynstr(Layout& L) {
+  const Image& img = L.img;
+  const std::uint64_t lo = img.dynstr_off, hi = lo + img.dynstr.size();
+  if (!L.move_str || !L.in.clobber_old_dynstr || img.dynstr.empty() || L.in_own_tail(lo)) return;
+  auto hit = [&](std::uint64_t a, std::uint64_t b) { return a < hi && lo < b; };
+  if (hit(0, img.c.ehdr_size) || hit(img.eh.phoff, img.eh.phoff + (img.ph.size() + L.extra) * img.c.phdr_size))
+    return;
+  if (!img.sh.empty() && hit(img.eh.shoff, img.eh.shoff + img.sh.size() * img.c.shdr_size)) return;
+  for (const auto& p : img.ph)
+    if (p.type != PT_LOAD && p.type != PT_GNU_RELRO && p.filesz > 0 && hit(p.offset, p.offset + p.filesz)) return;
+  for (const auto& s : img.sh) {
+    bool is_dynstr = s.type == SHT_STRTAB && s.offset == lo && s.addr == img.dynstr_addr;
+    if (!is_dynstr && s.type != SHT_NOBITS && s.type != SHT_NULL && s.size > 0 && hit(s.offset, s.offset + s.size))
+      return;
+  }
+  std::uint8_t* p = L.ov.region(lo, hi - lo);
+  std::fill(p, p + (hi - lo), 0);
+}
+
 // Writes program headers, the dynamic table, section headers, the ELF
 // header and the moved tables for the decisions in `L`.
 util::Status write_tables(Layout& L) {
@@ -375,6 +399,7 @@ util::Status write_tables(Layout& L) {
   const Codec& c = img.c;
   auto& in = L.in;
   auto& ov = L.ov;
+  clobber_old_dynstr(L);  // first: every later write to those bytes wins
 
   // Moved L.block: everything inside it shifts by the same amounts.
   const std::uint64_t block_len = L.block ? L.block->end - L.block->start : 0;
@@ -413,9 +438,9 @@ util::Status write_tables(Layout& L) {
     if (d.tag == DT_STRSZ && L.move_str) d.val = in.dynstr->size();
     if (is_movable_address_tag(d.tag) && in_block_addr(d.val)) d.val += d_addr;
   }
-  if (img.dyn_ph >= 0) {
+  if (img.has_dyn) {
     std::size_t n = L.move_dyn ? L.slots : img.dyn_slots;
-    std::uint8_t* p = L.move_dyn ? L.tail.data() + L.dyn_pos : ov.region(ph[img.dyn_ph].offset, n * c.dyn_size);
+    std::uint8_t* p = L.move_dyn ? L.tail.data() + L.dyn_pos : ov.region(img.dyn_off, n * c.dyn_size);
     for (std::size_t i = 0; i < n; ++i) c.put(p + i * c.dyn_size, i < in.dyn.size() ? in.dyn[i] : Dyn{});
   }
   if (L.move_str) std::copy(in.dynstr->begin(), in.dynstr->end(), L.tail.begin() + static_cast<std::ptrdiff_t>(L.str_pos));

@@ -90,7 +90,7 @@ util::Status read_headers(Image& img) {
   if (img.eh.phentsize != c.phdr_size) return make_error(img.name, ": unexpected program header size");
   auto ph_bytes = util::checked_mul(img.eh.phnum, c.phdr_size);
   if (!ph_bytes || !util::in_bounds(img.eh.phoff, *ph_bytes, d.size()))
-    return make_error(img.name, ": program header table runs past the end of the file");
+    return make_error(img.name, ": program header table out of bounds (it runs past the end of the file)");
   detail::UniqueSegmentCheck unique;  // the reader applies the same rule
   for (std::size_t i = 0; i < img.eh.phnum; ++i) {
     Phdr p = c.phdr(d.data() + img.eh.phoff + i * c.phdr_size);
@@ -105,7 +105,9 @@ util::Status read_headers(Image& img) {
   }
   std::uint64_t shnum = img.eh.shnum;
   if (img.eh.shoff == 0) return {};
-  if (img.eh.shentsize != c.shdr_size) return make_error(img.name, ": unexpected section header size");
+  if (img.eh.shentsize != c.shdr_size)
+    return make_error(img.name, ": section headers have wrong size (e_shentsize ", std::to_string(img.eh.shentsize),
+                      ", expected ", std::to_string(c.shdr_size), ")");
   if (shnum == 0) {  // extended numbering: the count is in section 0
     if (!util::in_bounds(img.eh.shoff, c.shdr_size, d.size()))
       return make_error(img.name, ": section header table runs past the end of the file");
@@ -117,7 +119,8 @@ util::Status read_headers(Image& img) {
   for (std::uint64_t i = 0; i < shnum; ++i) {
     Shdr s = c.shdr(d.data() + img.eh.shoff + i * c.shdr_size);
     if (s.type != SHT_NOBITS && s.type != SHT_NULL && !util::in_bounds(s.offset, s.size, d.size()))
-      return make_error(img.name, ": section ", std::to_string(i), " runs past the end of the file");
+      return make_error(img.name, ": section ", std::to_string(i), ": data ",
+                        s.offset > d.size() ? "offset" : "region", " extends past file end");
     img.sh.push_back(s);
   }
   return {};
@@ -186,24 +189,29 @@ util::Status check_section_header_room(const Image& img) {
 }
 
 // The interpreter string, .dynamic, .dynstr strings and the section header
-// table are rewritten in place, and the reader parses notes: none of
-// PT_INTERP, PT_DYNAMIC, .dynstr, the section headers and the notes may
-// share bytes with another of them (notes may overlap
-// each other: PT_GNU_PROPERTY lies inside a PT_NOTE). No linker emits such
-// a file, and one write would undo another.
-util::Status check_table_overlap(const Image& img) {
+// table are rewritten in place, and the reader parses notes: none of the
+// dynamic table, .dynstr, the section headers and the notes may share bytes
+// with another of them (notes may overlap each other: PT_GNU_PROPERTY lies
+// inside a PT_NOTE). No linker emits such a file, and one write would undo
+// another. A PT_INTERP that shares bytes with one of them (patchelf's
+// phdr-corruption file) is kept in `interp_clash`: only writing the
+// interpreter is refused for it.
+util::Status check_table_overlap(Image& img) {
   struct Range {
     const char* what;
     std::uint64_t lo, hi;
     bool note = false;
   };
   std::vector<Range> ranges;
+  std::optional<Range> interp;
   for (const auto& p : img.ph) {  // offsets and sizes checked in read_headers
     if (p.filesz == 0) continue;
-    if (p.type == PT_INTERP) ranges.push_back({"PT_INTERP", p.offset, p.offset + p.filesz});
-    if (p.type == PT_DYNAMIC) ranges.push_back({"PT_DYNAMIC", p.offset, p.offset + p.filesz});
+    if (p.type == PT_INTERP) interp = Range{"PT_INTERP", p.offset, p.offset + p.filesz};
     if (p.type == PT_NOTE || p.type == PT_GNU_PROPERTY) ranges.push_back({"a note segment", p.offset, p.offset + p.filesz, true});
   }
+  if (img.has_dyn)  // checked in read_dynamic
+    ranges.push_back({img.dyn_ph >= 0 ? "PT_DYNAMIC" : "the .dynamic section", img.dyn_off,
+                      img.dyn_off + img.dyn_slots * img.c.dyn_size});
   if (!img.dynstr.empty())
     ranges.push_back({"the dynamic string table", img.dynstr_off, img.dynstr_off + img.dynstr.size()});
   if (!img.sh.empty())  // its bounds are checked in read_headers
@@ -214,7 +222,28 @@ util::Status check_table_overlap(const Image& img) {
       if (!(a.note && b.note) && overlaps(a.lo, a.hi, b.lo, b.hi))
         return make_error(img.name, ": ", a.what, " overlaps ", b.what);
     }
+  for (const auto& r : ranges)
+    if (interp && overlaps(interp->lo, interp->hi, r.lo, r.hi)) {
+      img.interp_clash = std::string("PT_INTERP overlaps ") + r.what;
+      break;
+    }
   return {};
+}
+
+// The SHT_DYNAMIC section of a file without PT_DYNAMIC, when it is a
+// plausible table (allocated, mapped where it says, aligned): patchelf edits
+// such a file through its section headers, and so do we. -1 when none.
+int dynamic_section(const Image& img) {
+  for (std::size_t i = 0; i < img.sh.size(); ++i) {
+    const Shdr& s = img.sh[i];
+    if (s.type != SHT_DYNAMIC || !(s.flags & SHF_ALLOC) || s.size < img.c.dyn_size) continue;
+    if (s.offset % img.c.word == 0 && img.offset_of(s.addr, s.size) == s.offset) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool has_ph(const Image& img, std::uint32_t type) {
+  return std::any_of(img.ph.begin(), img.ph.end(), [&](const Phdr& p) { return p.type == type; });
 }
 
 util::Status read_dynamic(Image& img) {
@@ -224,13 +253,22 @@ util::Status read_dynamic(Image& img) {
   // file whose .dynamic is NOBITS) is no dynamic table, as for patchelf and
   // the loader: read as if there were none.
   if (img.dyn_ph >= 0 && img.ph[img.dyn_ph].filesz == 0) img.dyn_ph = -1;
-  if (img.dyn_ph < 0) return {};
-  const Phdr& p = img.ph[img.dyn_ph];
-  img.dyn_slots = p.filesz / img.c.dyn_size;
+  std::uint64_t size = 0;
+  if (img.dyn_ph >= 0) {
+    img.dyn_off = img.ph[img.dyn_ph].offset;
+    size = img.ph[img.dyn_ph].filesz;
+  } else if (int s = dynamic_section(img); s >= 0 && !has_ph(img, PT_DYNAMIC)) {
+    img.dyn_off = img.sh[s].offset;
+    size = img.sh[s].size;
+  } else {
+    return {};
+  }
+  img.has_dyn = true;
+  img.dyn_slots = size / img.c.dyn_size;
   bool terminated = false;
   detail::UniqueTagCheck unique;  // the reader applies the same rule
   for (std::size_t i = 0; i < img.dyn_slots; ++i) {
-    Dyn e = img.c.dyn(img.data.data() + p.offset + i * img.c.dyn_size);
+    Dyn e = img.c.dyn(img.data.data() + img.dyn_off + i * img.c.dyn_size);
     if (e.tag == DT_NULL) {
       terminated = true;
       break;
@@ -248,6 +286,8 @@ util::Status read_dynamic(Image& img) {
     img.dynstr_off = *off;
     img.dynstr_addr = *strtab;
     img.dynstr = img.data.subspan(*off, *strsz);
+    if (!img.dynstr.empty() && img.dynstr.back() != 0)
+      return make_error(img.name, ": .dynstr: string table is not NUL-terminated");
   }
   return {};
 }
@@ -269,7 +309,7 @@ util::Status check_symbol_sections(const Image& img) {
     // A .dynsym left behind in a file without a dynamic table (strip of a
     // static PIE; patchelf's contiguous-note-sections test file): a real
     // symbol table, renumbered like the others, that nothing else reads.
-    if (s.type == SHT_DYNSYM && img.dyn_ph < 0) continue;
+    if (s.type == SHT_DYNSYM && !img.has_dyn) continue;
     for (const auto& p : img.ph)
       if (p.type == PT_LOAD && p.filesz && s.size &&
           overlaps(s.offset, s.offset + s.size, p.offset, p.offset + p.filesz))
@@ -380,6 +420,7 @@ util::Result<Image> parse_image(util::Bytes data, const std::string& name) {
   WF_CHECK(count_dynsyms(img));
   WF_CHECK(check_symbol_sections(img));
   WF_CHECK(check_section_header_room(img));
+  WF_CHECK(check_section_names(img));
   find_own_segment(img);
   if (img.dynsym_count) {
     auto off = img.offset_of(*img.dyn_value(DT_SYMTAB), img.dynsym_count * img.c.sym_size);

@@ -66,7 +66,7 @@ util::Result<std::vector<Verneed>> read_verneeds(const Image& img) {
     v.file = img.c.u32(p + 4);
     v.aux = img.c.u32(p + 8);
     v.next = img.c.u32(p + 12);
-    if (!img.str(v.file)) return make_error(img.name, ": .gnu.version_r names a string outside .dynstr");
+    if (!img.str(v.file)) return make_error(img.name, ": .gnu.version_r file name: string table index out of bounds (past the end of .dynstr)");
     starts.push_back(off);
     std::uint64_t a = off + v.aux;
     for (std::uint16_t i = 0; i < v.cnt; ++i) {
@@ -309,8 +309,9 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   FileEdit fe;
   fe.keep = img.data.size();
   Overlay ov(img.data);
-  if (touches_dynamic(plan) && img.dyn_ph < 0)
+  if (touches_dynamic(plan) && !img.has_dyn)
     return make_error(img.name, ": no dynamic section (statically linked?)");
+  if (plan.interpreter && !img.interp_clash.empty()) return make_error(img.name, ": ", img.interp_clash);
   if (touches_dynamic(plan) && img.dynstr.empty())
     return make_error(img.name, ": no dynamic string table");
 
@@ -318,7 +319,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   for (const auto& d : img.dyn) {
     Entry e{d, {}, {}, 0};
     if (is_string_tag(d.tag)) {
-      if (!img.str(d.val)) return make_error(img.name, ": dynamic entry names a string outside .dynstr");
+      if (!img.str(d.val)) return make_error(img.name, ": a dynamic entry's string table index out of bounds (it names a string past the end of .dynstr)");
       e.old_off = d.val;
     }
     es.push_back(e);
@@ -355,6 +356,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   LayoutInput in;
   in.sh = img.sh;
   in.page_size = plan.page_size;
+  in.clobber_old_dynstr = plan.clobber_old_sections;
   in.execstack = plan.execstack;
   in.interp = plan.interpreter;
   for (auto& e : es) {

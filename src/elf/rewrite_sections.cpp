@@ -55,4 +55,51 @@ void sort_sections(const Image& img, std::vector<Shdr>& sh, Ehdr& eh, Overlay& o
   sh = std::move(out);
 }
 
+namespace {
+
+// Entry alignment of a section type whose content is an array of entries;
+// 0 for other types.
+std::uint64_t entry_alignment(const Image& img, std::uint32_t type) {
+  switch (type) {
+    case SHT_DYNAMIC: case SHT_DYNSYM: case SHT_SYMTAB: case SHT_RELA: case SHT_REL: case SHT_GNU_HASH:
+      return img.c.word;
+    case SHT_HASH: case SHT_GNU_verneed: case SHT_GNU_verdef:
+      return 4;
+    case SHT_GNU_versym:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+util::Status check_section_names(Image& img) {
+  if (img.sh.empty()) return {};
+  std::uint64_t idx = img.eh.shstrndx;
+  if (idx == 0xffff) idx = img.sh[0].link ? img.sh[0].link : idx;  // SHN_XINDEX: the index is in section 0
+  if (idx >= img.sh.size())
+    return util::make_error(img.name, ": e_shstrndx ", std::to_string(idx),
+                            ": section name string table index out of bounds");
+  for (std::size_t i = 1; i < img.sh.size(); ++i) {
+    const Shdr& s = img.sh[i];
+    std::uint64_t align = entry_alignment(img, s.type);
+    if (align && s.size > 0 && s.offset % align != 0)
+      return util::make_error(img.name, ": section ", std::to_string(i), ": section content is not naturally aligned");
+  }
+  if (idx == 0) return {};  // SHN_UNDEF: sections have no names
+  const Shdr& names = img.sh[idx];  // in the file: checked in read_headers
+  if (names.size == 0 || names.type == SHT_NOBITS)
+    return util::make_error(img.name, ": section names: string table size is zero");
+  if (img.data[names.offset + names.size - 1] != 0)
+    return util::make_error(img.name, ": section names: string table is not zero terminated");
+  for (std::size_t i = 1; i < img.sh.size(); ++i) {
+    if (img.sh[i].name >= names.size)
+      return util::make_error(img.name, ": section ", std::to_string(i), ": section name offset out of bounds");
+    if (img.sh[i].name == 0 && img.sh[i].type != SHT_NULL)
+      img.warnings.push_back("section header " + std::to_string(i) + " refers to an unnamed section");
+  }
+  return {};
+}
+
 }  // namespace wheelfix::elf::rw

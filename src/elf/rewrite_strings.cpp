@@ -51,6 +51,9 @@ std::size_t StringPlacer::place(const StrChange& change) {
       }
     }
   }
+  // The old string, when nothing else uses its bytes, is overwritten with
+  // 'X' (as patchelf does) so no stale path survives in the new .dynstr.
+  if (change.old_off) taint(*change.old_off);
   // Pool, deduplicated (whole strings only).
   std::size_t at = 0;
   while (at < pool_.size()) {
@@ -67,6 +70,20 @@ std::size_t StringPlacer::place(const StrChange& change) {
   return handles_.size() - 1;
 }
 
+void StringPlacer::taint(std::uint64_t o) {
+  auto old = util::c_string_at(old_, o);
+  if (!old || old->empty()) return;
+  for (const auto& r : tainted_)
+    if (r.first == o) return;
+  std::uint64_t end = o + old->size();
+  auto hit = [&](const auto& r) { return overlaps(o, end, r.first, r.second); };
+  if (std::any_of(fixed_.begin(), fixed_.end(), hit) || std::any_of(occupied_.begin(), occupied_.end(), hit)) return;
+  std::vector<std::uint8_t> bytes(old->size(), 'X');
+  bytes.push_back(0);
+  writes_.emplace_back(o, std::move(bytes));
+  tainted_.emplace_back(o, end);
+}
+
 std::uint64_t StringPlacer::prefix_len(bool compact) const {
   if (!compact) return old_.size();
   // Keep everything up to the last byte still referenced.
@@ -76,21 +93,38 @@ std::uint64_t StringPlacer::prefix_len(bool compact) const {
   return std::min<std::uint64_t>(end, old_.size());
 }
 
+// Tainted strings that a compact build cuts off keep their 'X' run right
+// after the kept part (as if they had stayed), so an edit of an edited file
+// still leaves one "XXX..." per replaced string, and earlier runs go.
+std::uint64_t StringPlacer::carried_len(bool compact) const {
+  std::uint64_t n = 0, head = prefix_len(compact);
+  for (const auto& r : tainted_)
+    if (r.first >= head) n += r.second - r.first + 1;
+  return n;
+}
+
 std::vector<std::uint8_t> StringPlacer::build(bool compact) const {
   std::uint64_t n = prefix_len(compact);
   std::uint64_t head = std::max<std::uint64_t>(n, 1);  // offset 0 is always ""
-  std::vector<std::uint8_t> out(head + pool_.size(), 0);
+  std::uint64_t carried = carried_len(compact);
+  std::vector<std::uint8_t> out(head + carried + pool_.size(), 0);
   std::copy_n(old_.begin(), n, out.begin());
   for (const auto& [off, bytes] : writes_)
     for (std::size_t i = 0; i < bytes.size() && off + i < head; ++i) out[off + i] = bytes[i];
-  std::copy(pool_.begin(), pool_.end(), out.begin() + static_cast<std::ptrdiff_t>(head));
+  std::uint64_t at = head;
+  for (const auto& r : tainted_)
+    if (r.first >= head) {
+      std::fill_n(out.begin() + static_cast<std::ptrdiff_t>(at), r.second - r.first, 'X');
+      at += r.second - r.first + 1;
+    }
+  std::copy(pool_.begin(), pool_.end(), out.begin() + static_cast<std::ptrdiff_t>(head + carried));
   return out;
 }
 
 std::uint64_t StringPlacer::resolve(std::size_t handle, bool compact) const {
   const Handle& h = handles_.at(handle);
   if (!h.pooled) return h.off;
-  return std::max<std::uint64_t>(prefix_len(compact), 1) + h.off;
+  return std::max<std::uint64_t>(prefix_len(compact), 1) + carried_len(compact) + h.off;
 }
 
 }  // namespace wheelfix::elf::rw

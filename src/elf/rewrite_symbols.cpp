@@ -56,7 +56,7 @@ util::Status rebuild_sysv_hash(const Image& img, const std::vector<std::string>&
   std::uint64_t nbucket = rd(img.data.data() + *hash), nchain = rd(img.data.data() + *hash + ent);
   std::uint64_t total = (2 + nbucket + nchain) * ent;
   if (nbucket == 0 || nbucket > img.data.size() || nchain != names.size() || !util::in_bounds(*hash, total, img.data.size()))
-    return make_error(img.name, ": DT_HASH table does not match .dynsym");
+    return make_error(img.name, ": DT_HASH hash table header out of range (does not match .dynsym)");
   WF_CHECK(check_apart(img, *hash, total, "DT_HASH"));
   std::uint8_t* p = ov.region(*hash, total);
   auto wr = [&](std::uint64_t slot, std::uint64_t v) {
@@ -130,7 +130,7 @@ util::Status rebuild_gnu_hash(const Image& img, std::vector<std::string>& names,
   }
   std::uint64_t total = 16 + bloom * c.word + nb * 4 + (n > symoff ? n - symoff : 0) * 4;
   if (nb == 0 || bloom == 0 || symoff > n || !util::in_bounds(*gh, total, img.data.size()))
-    return make_error(img.name, ": DT_GNU_HASH table does not match .dynsym");
+    return make_error(img.name, ": DT_GNU_HASH hash table header out of range (does not match .dynsym)");
   if (shift >= 32)  // shifts a 32-bit hash
     return make_error(img.name, ": DT_GNU_HASH bloom shift ", std::to_string(shift), " is out of range");
   WF_CHECK(check_apart(img, *gh, total, "DT_GNU_HASH"));

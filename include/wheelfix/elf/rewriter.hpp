@@ -48,6 +48,10 @@ struct EditPlan {
   std::optional<bool> execstack;                // true: set PF_X, false: clear
   std::map<std::string, std::string> rename_dynamic_symbols;
   std::uint64_t page_size = 0;                  // 0: per architecture
+  // Zero the old bytes of a .dynstr that moves (patchelf's default; its
+  // --no-clobber-old-sections keeps them for programs that read their own
+  // tables at fixed offsets).
+  bool clobber_old_sections = true;
 
   bool empty() const;
 };
@@ -63,6 +67,7 @@ struct RewriteOutcome {
   bool layout_changed = false;    // tables were moved into the added segment
   std::uint64_t old_size = 0;
   std::uint64_t new_size = 0;
+  std::vector<std::string> warnings;  // odd but harmless input (an unnamed section), "<what>"
 };
 
 // Applies `plan` to the ELF file at `path`. The input is mapped; the output
