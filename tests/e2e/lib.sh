@@ -109,7 +109,9 @@ PYEOF
 # wf_build_testwheels [DIR]: makes sure the test wheels are built and fresh.
 # They are built by testwheels/build.py once per build folder, into
 # $WHEELFIX_BUILD_DIR/testwheels, and rebuilt when a file under testwheels/
-# is newer than that build's manifest.json; concurrent tests wait on a lock.
+# is newer than that build's manifest.json (a __pycache__ a test's import
+# left there does not count: a rebuild removes the wheels and manifest.json
+# that other tests are reading); concurrent tests wait on a lock.
 # With DIR, the wheels and manifest.json are also copied into DIR (so a test
 # may modify them; private library paths in the manifest still point into
 # the cache).  Sets WF_TESTWHEELS to the folder holding the wheels (DIR or
@@ -122,7 +124,7 @@ wf_build_testwheels() {
   (
     flock 9 || exit 1
     if [ -f "$cache/manifest.json" ] &&
-      [ -z "$(find "$src" -newer "$cache/manifest.json" -print -quit)" ]; then
+      [ -z "$(find "$src" -name __pycache__ -prune -o -newer "$cache/manifest.json" -print -quit)" ]; then
       exit 0
     fi
     python3 "$src/build.py" "$cache" >"$cache.log" 2>&1

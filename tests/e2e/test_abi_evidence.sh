@@ -20,6 +20,7 @@ mkwheel() {
   mkdir -p "$T/in"
   python3 - "$T/in" "$dist" "$@" <<'PY'
 import os, sys
+sys.dont_write_bytecode = True  # a __pycache__ in testwheels/ would make lib.sh rebuild them
 sys.path.insert(0, os.path.join(os.environ["WHEELFIX_SOURCE_DIR"], "testwheels"))
 import wheelpack
 out, dist = sys.argv[1], sys.argv[2]

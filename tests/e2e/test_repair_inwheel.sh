@@ -191,6 +191,7 @@ gcc -O2 -I "$src" -o "$tmp/sw/wftlprobe" "$src/wftl_probe.c" -L "$tmp/sw/src/tor
   -Wl,-rpath-link,"$libdir" || wf_fail "cannot build wftlprobe"
 python3 - "$WHEELFIX_SOURCE_DIR/testwheels" "$tmp/sw" "$(basename "$wheel")" <<'PY' || wf_fail "cannot pack torchlike with a script"
 import os, sys
+sys.dont_write_bytecode = True  # a __pycache__ in testwheels/ would make lib.sh rebuild them
 sys.path.insert(0, sys.argv[1])
 import wheelpack
 root, name = sys.argv[2], sys.argv[3]
