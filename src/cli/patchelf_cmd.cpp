@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "wheelfix/elf/resolution_cache.hpp"
 #include "wheelfix/elf/rewriter.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/strings.hpp"
@@ -48,6 +49,7 @@ constexpr const char* kUsage =
     "  [--clear-execstack]\n"
     "  [--set-execstack]\n"
     "  [--rename-dynamic-symbols NAME_MAP_FILE]\tRenames dynamic symbols (lines 'OLD NEW')\n"
+    "  [--build-resolution-cache]\tRecords where each DT_NEEDED resolves on the run path (.note.nixos.ldcache)\n"
     "  [--no-clobber-old-sections]\t\tKeep the old bytes of a .dynstr that moves\n"
     "  [--output FILE]\n"
     "  [--debug]\n"
@@ -58,6 +60,7 @@ struct Options {
   elf::EditPlan plan;
   bool print_interpreter = false, print_os_abi = false, print_soname = false;
   bool print_rpath = false, print_needed = false, print_execstack = false;
+  bool build_resolution_cache = false;
   std::string output;
   std::vector<std::string> files;
 };
@@ -184,6 +187,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
       if (!need(1)) return fail("option '--rename-dynamic-symbols' needs an argument");
       auto st = read_rename_map(argv[++i], p);
       if (!st) return fail(st.error().message);
+    } else if (a == "--build-resolution-cache") {
+      o.build_resolution_cache = true;
     } else if (a == "--no-clobber-old-sections") {
       p.clobber_old_sections = false;
     } else if (a == "--output") {
@@ -197,7 +202,7 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
       // Exactly patchelf's line: build tools parse what follows "patchelf "
       // as a version (maturin requires semver); `wheelfix --version` says
       // which wheelfix this is.
-      std::printf("patchelf 0.18.0\n");
+      std::printf("patchelf 0.19.0\n");
       return kOk;
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       std::fputs(kUsage, stderr);
@@ -212,6 +217,8 @@ std::optional<int> parse_args(int argc, char** argv, Options& o) {
     return fail("missing filename");
   }
   if (!o.output.empty() && o.files.size() > 1) return fail("--output option only allowed with single input file");
+  if (o.build_resolution_cache && p.force_rpath)
+    return fail("--build-resolution-cache cannot be combined with --force-rpath");
   return std::nullopt;
 }
 
@@ -239,6 +246,34 @@ util::Status print_facts(const Options& o, const std::string& file) {
   return {};
 }
 
+// patchelf 0.19's --build-resolution-cache on `file` (already edited): the
+// note is written once; a run that would write the same note does nothing,
+// one that would write another (or none, over an existing one) fails.
+util::Status build_resolution_cache(const std::string& file, const elf::EditPlan& edits) {
+  WF_TRY(auto mf, util::MappedFile::open(file));
+  WF_TRY(auto f, elf::read_dynamic_facts(mf.bytes(), file));
+  mf = util::MappedFile{};  // the file is rewritten below
+  const std::string run_path = f.runpath ? *f.runpath : f.rpath.value_or("");
+  auto cache = elf::build_resolution_cache(f.needed, run_path, elf::system_path_probe());
+  if (f.resolution_note && *f.resolution_note == cache.descriptor && !cache.descriptor.empty()) return {};
+  if (f.resolution_note)
+    return util::make_error("--build-resolution-cache: a resolution cache note is already present; "
+                            "rebuild from an unpatched binary");
+  if (cache.descriptor.empty()) {
+    std::fprintf(stderr, "warning: --build-resolution-cache: %s; no cache written\n", cache.skipped.c_str());
+    return {};
+  }
+  elf::EditPlan reserve;  // two free program header slots for the note
+  reserve.reserve_phdr_slots = 2;
+  reserve.page_size = edits.page_size;
+  if (auto r = elf::rewrite(file, reserve); !r) return r.error();
+  elf::EditPlan note;
+  note.resolution_note = cache.descriptor;
+  note.page_size = edits.page_size;
+  if (auto r = elf::rewrite(file, note); !r) return r.error();
+  return {};
+}
+
 }  // namespace
 
 int patchelf_main(int argc, char** argv) {
@@ -248,11 +283,16 @@ int patchelf_main(int argc, char** argv) {
     auto printed = print_facts(o, file);
     std::fflush(stdout);
     if (!printed) return fail(printed.error().message);
-    if (o.plan.empty() && o.output.empty()) continue;
-    auto r = elf::rewrite(file, o.plan, elf::RewriteOptions{o.output});
-    if (!r) return fail(r.error().message);
-    for (const auto& w : r->warnings)
-      std::fprintf(stderr, "patchelf: warning: %s: %s\n", util::printable(file).c_str(), util::printable(w).c_str());
+    if (!o.plan.empty() || !o.output.empty()) {
+      auto r = elf::rewrite(file, o.plan, elf::RewriteOptions{o.output});
+      if (!r) return fail(r.error().message);
+      for (const auto& w : r->warnings)
+        std::fprintf(stderr, "patchelf: warning: %s: %s\n", util::printable(file).c_str(), util::printable(w).c_str());
+    }
+    if (o.build_resolution_cache) {
+      auto built = build_resolution_cache(o.output.empty() ? file : o.output, o.plan);
+      if (!built) return fail(built.error().message);
+    }
   }
   return kOk;
 }

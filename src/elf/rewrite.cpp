@@ -22,7 +22,7 @@ bool EditPlan::empty() const {
   return !soname && !remove_soname && replace_needed.empty() && add_needed.empty() &&
          remove_needed.empty() && rpath_op == RpathOp::none && !interpreter && !os_abi &&
          !no_default_lib && clear_symbol_version.empty() && !add_debug_tag && !execstack &&
-         rename_dynamic_symbols.empty();
+         rename_dynamic_symbols.empty() && !resolution_note && reserve_phdr_slots == 0;
 }
 
 namespace {
@@ -249,6 +249,8 @@ util::Result<DynamicFacts> read_dynamic_facts(util::Bytes data, const std::strin
     if (d.tag == DT_RPATH) f.rpath = std::string(*s);
     if (d.tag == DT_RUNPATH) f.runpath = std::string(*s);
   }
+  if (int k = rw::find_section(img, rw::kResolutionNoteSection); k >= 0)
+    f.resolution_note = rw::note_descriptor(img, img.sh[k]);
   return f;
 }
 

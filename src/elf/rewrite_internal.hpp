@@ -236,6 +236,7 @@ struct LayoutInput {
   std::vector<Shdr> sh;                          // possibly edited section headers
   std::uint64_t page_size = 0;
   bool clobber_old_dynstr = true;                // zero the old copy of a moved .dynstr
+  unsigned reserve_slots = 0;                    // PT_NULL program headers to leave free
 };
 
 // Sorts section headers (`sh`, edited copies of img.sh in the original
@@ -266,6 +267,21 @@ bool is_movable_address_tag(std::int64_t tag);
 // Overwrites `out` (a copy of the original bytes at `offset`) with the
 // overlay's regions, oldest first (so `out` shows the final bytes).
 void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out);
+
+// The resolution cache note (patchelf 0.19's --build-resolution-cache).
+inline constexpr char kResolutionNoteSection[] = ".note.nixos.ldcache";
+// Index of the (active) section named `name`, or -1.
+int find_section(const Image& img, std::string_view name);
+// The descriptor of a note section, empty when it is malformed.
+std::string note_descriptor(const Image& img, const Shdr& s);
+// Adds plan.resolution_note: the note in a PT_LOAD and PT_NOTE of its own
+// after the file's end (two PT_NULL slots must be free), a section for it,
+// the section header table moved behind it. Fails when a note is present.
+util::Result<FileEdit> plan_resolution_note(const Image& img, const EditPlan& plan);
+// Retires the note when an edit makes it stale: its section header becomes
+// inactive (SHT_NULL, so no index changes), a PT_NOTE / PT_LOAD that covers
+// exactly it becomes PT_NULL and its bytes are cleared.
+void retire_resolution_note(const Image& img, std::vector<Shdr>& sh, std::vector<Phdr>& ph, Overlay& ov);
 
 // Reads the rewritten file `after` back: when the input `before` parses,
 // `after` must parse too and show every edit of `plan` that can be checked

@@ -221,7 +221,7 @@ util::Status decide_moves(Layout& L) {
   bool dyn_needed = img.has_dyn && L.slots > img.dyn_slots;
   bool interp_needed = L.interp_text && L.interp_text->size() + 1 > ph[L.interp].filesz;
   bool rebuild = L.own >= 0 && (in.dynstr_must_move || dyn_needed || interp_needed ||
-                              (L.add_stack && free_slots(ph).empty()));
+                              (L.add_stack ? 1u : 0u) + in.reserve_slots > free_slots(ph).size());
   L.move_dyn = dyn_needed || (rebuild && img.has_dyn && L.in_own_tail(img.dyn_off));
   L.move_str = in.dynstr_must_move || (rebuild && !img.dynstr.empty() && L.in_own_tail(img.dynstr_off));
   if (L.move_str && !in.dynstr) return make_error(img.name, ": internal error: .dynstr content missing");
@@ -239,7 +239,9 @@ util::Status decide_moves(Layout& L) {
   L.move_phdr = rebuild && L.in_own_tail(L.eh.phoff);
   L.any_move = L.move_dyn || L.move_str || L.move_interp || L.move_phdr;
   L.slots_free = free_slots(ph);
-  auto extra_entries = [&]() { return (L.any_move && L.own < 0 ? 1u : 0u) + (L.add_stack ? 1u : 0u); };
+  auto extra_entries = [&]() {
+    return (L.any_move && L.own < 0 ? 1u : 0u) + (L.add_stack ? 1u : 0u) + in.reserve_slots;
+  };
   if (!L.move_phdr && extra_entries() > L.slots_free.size()) {
     L.any_move = true;  // growing the table needs the segment either way
     if (extra_entries() > L.slots_free.size()) {
@@ -281,6 +283,9 @@ util::Status build_phdrs(Layout& L) {
   }
   if (L.add_stack) L.nph.push_back(Phdr{PT_GNU_STACK, PF_R | PF_W | PF_X, 0, 0, 0, 0, 0, 16});
   while (!L.move_phdr && !L.grow_phdr && L.nph.size() < ph.size()) L.nph.push_back(Phdr{});
+  auto null_slots = [&]() { return std::count_if(L.nph.begin(), L.nph.end(), [](const Phdr& p) { return p.type == PT_NULL; }); };
+  if (L.move_phdr || L.grow_phdr)  // the reserved slots, at the end
+    while (null_slots() < static_cast<std::ptrdiff_t>(in.reserve_slots)) L.nph.push_back(Phdr{});
   for (auto& p : L.nph)
     if (p.type == PT_GNU_STACK && in.execstack)
       p.flags = *in.execstack ? (p.flags | PF_X) : (p.flags & ~static_cast<std::uint32_t>(PF_X));
@@ -391,6 +396,16 @@ void clobber_old_dynstr(Layout& L) {
   std::fill(p, p + (hi - lo), 0);
 }
 
+// Zeroes [off, off + size) of the original file when no segment maps any of
+// it and it lies before the kept end (an old section header table).
+void clear_unloaded(Layout& L, std::uint64_t off, std::uint64_t size) {
+  if (size == 0 || off + size > L.keep) return;
+  for (const auto& p : L.img.ph)
+    if (p.filesz > 0 && p.offset < off + size && off < p.offset + p.filesz) return;
+  std::uint8_t* p = L.ov.region(off, size);
+  std::fill(p, p + size, 0);
+}
+
 // Writes program headers, the dynamic table, section headers, the ELF
 // header and the moved tables for the decisions in `L`.
 util::Status write_tables(Layout& L) {
@@ -468,7 +483,14 @@ util::Status write_tables(Layout& L) {
     }
   }
   if (moved_section) sort_sections(img, in.sh, L.eh, ov);
-  if (!in.sh.empty()) {
+  if (!in.sh.empty() && L.any_move) {
+    // Behind the appended segment, at the end of the file (where linkers
+    // and patchelf put it); its old place is cleared when nothing loads it.
+    clear_unloaded(L, img.eh.shoff, img.sh.size() * c.shdr_size);
+    std::uint64_t pos = reserve(L.tail, in.sh.size() * c.shdr_size, c.word);
+    L.eh.shoff = L.tail_off + pos;
+    for (std::size_t i = 0; i < in.sh.size(); ++i) c.put(L.tail.data() + pos + i * c.shdr_size, in.sh[i]);
+  } else if (!in.sh.empty()) {
     std::uint8_t* p = ov.region(img.eh.shoff, in.sh.size() * c.shdr_size);
     for (std::size_t i = 0; i < in.sh.size(); ++i) c.put(p + i * c.shdr_size, in.sh[i]);
   }

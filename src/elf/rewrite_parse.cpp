@@ -375,7 +375,16 @@ void find_own_segment(Image& img) {
     if (img.ph[i].type == PT_LOAD && (last < 0 || img.ph[i].vaddr > img.ph[last].vaddr)) last = static_cast<int>(i);
   if (last < 0) return;
   const Phdr& s = img.ph[last];
-  if (s.offset + s.filesz != img.data.size() || s.filesz != s.memsz || s.filesz == 0) return;
+  // It ends the file, or only the section header table follows it (where
+  // the rewriter puts it).
+  const std::uint64_t seg_end = s.offset + s.filesz;
+  const std::uint64_t sh_size = img.sh.size() * img.c.shdr_size;
+  const bool sh_behind = !img.sh.empty() && img.eh.shoff >= seg_end && img.eh.shoff - seg_end < 16 &&
+                         img.eh.shoff + sh_size == img.data.size();
+  if ((seg_end != img.data.size() && !sh_behind) || s.filesz != s.memsz || s.filesz == 0) return;
+  // A resolution cache note's own segment is not one to grow.
+  if (int k = find_section(img, kResolutionNoteSection); k >= 0 && img.sh[k].offset >= s.offset && img.sh[k].offset < seg_end)
+    return;
   std::uint64_t prefix = 0;
   std::uint64_t interp_addr = UINT64_MAX;
   for (std::size_t i = 0; i < img.ph.size(); ++i) {
@@ -388,7 +397,7 @@ void find_own_segment(Image& img) {
     if (p.type == PT_NOTE || p.type == PT_GNU_PROPERTY) prefix = std::max(prefix, p.offset + p.filesz - s.offset);
     else if (p.type != PT_PHDR && p.type != PT_DYNAMIC && p.type != PT_INTERP) return;
   }
-  if (!img.sh.empty() && img.eh.shoff + img.sh.size() * img.c.shdr_size > s.offset) return;
+  if (!img.sh.empty() && !sh_behind && img.eh.shoff + sh_size > s.offset) return;
   bool has_ours = false;
   for (const auto& x : img.sh) {
     if (x.type == SHT_NOBITS || x.size == 0 || x.offset < s.offset) continue;

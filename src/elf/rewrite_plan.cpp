@@ -303,9 +303,25 @@ bool touches_dynamic(const EditPlan& p) {
          p.add_debug_tag || !p.rename_dynamic_symbols.empty() || !p.clear_symbol_version.empty();
 }
 
+// The DT_NEEDED names and the run paths an entry list gives, to tell
+// whether an edit changed what a resolution cache note records.
+std::vector<std::string> resolution_inputs(const Image& img, const std::vector<Entry>& es) {
+  std::vector<std::string> out;
+  for (const auto& e : es)
+    if (e.d.tag == DT_NEEDED || e.d.tag == DT_RPATH || e.d.tag == DT_RUNPATH)
+      out.push_back(std::to_string(e.d.tag) + "=" + (e.text ? *e.text : text_of(img, e)));
+  return out;
+}
+
 }  // namespace
 
 util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
+  if (plan.resolution_note) {
+    EditPlan rest = plan;
+    rest.resolution_note.reset();
+    if (!rest.empty()) return make_error(img.name, ": internal error: a resolution cache note is added alone");
+    return plan_resolution_note(img, plan);
+  }
   FileEdit fe;
   fe.keep = img.data.size();
   Overlay ov(img.data);
@@ -324,6 +340,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
     }
     es.push_back(e);
   }
+  const auto recorded = resolution_inputs(img, es);
   WF_TRY(auto vn, read_verneeds(img));
   edit_needed(img, plan, es, vn);
   edit_misc(img, plan, es);
@@ -357,6 +374,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   in.sh = img.sh;
   in.page_size = plan.page_size;
   in.clobber_old_dynstr = plan.clobber_old_sections;
+  in.reserve_slots = plan.reserve_phdr_slots;
   in.execstack = plan.execstack;
   in.interp = plan.interpreter;
   for (auto& e : es) {
@@ -394,7 +412,10 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   if (placer.must_move() || own_dynstr) in.dynstr = placer.build(compact);
   for (const auto& [off, bytes] : placer.in_place()) in.dynstr_writes.push_back(Patch{img.dynstr_off + off, bytes});
   if (plan.os_abi && *plan.os_abi != img.eh.ident[EI_OSABI]) ov.region(EI_OSABI, 1)[0] = *plan.os_abi;
-  WF_CHECK(lay_out(img, std::move(in), ov, fe));
+  // A resolution cache note would lie once DT_NEEDED or the run path change.
+  Image laid = img;
+  if (resolution_inputs(img, es) != recorded) retire_resolution_note(img, in.sh, laid.ph, ov);
+  WF_CHECK(lay_out(laid, std::move(in), ov, fe));
   fe.patches = ov.patches(fe.keep);
   return fe;
 }

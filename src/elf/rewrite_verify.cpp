@@ -38,6 +38,14 @@ std::string missing_edit(const ElfInfo& before, const ElfInfo& after, const Edit
 }  // namespace
 
 util::Status verify_rewrite(util::Bytes before, util::Bytes after, const std::string& name, const EditPlan& plan) {
+  if (plan.resolution_note) {
+    auto img = parse_image(after, name);
+    int k = img ? find_section(*img, kResolutionNoteSection) : -1;
+    if (k < 0 || note_descriptor(*img, img->sh[k]) != *plan.resolution_note)
+      return make_error(name, ": the rewritten file does not read back (",
+                        img ? "the resolution cache note is not there" : img.error().message,
+                        "); it was not kept. Please report this with the input file");
+  }
   auto old_info = parse(before, name);
   if (!old_info) return {};  // only the rewriter's own reader accepted the input: nothing to compare with
   auto new_info = parse(after, name);

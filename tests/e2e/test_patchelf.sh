@@ -85,7 +85,7 @@ printf '%s' '$ORIGIN/from/a/file' > rpath.txt
 [ "$("$PE" --print-rpath libfix.so)" = '$ORIGIN' ] || fail "--output modified the input"
 # Captured first: `CMD | grep -q` may SIGPIPE CMD, a failure under pipefail.
 # --version is exactly patchelf's line (maturin parses the rest as semver).
-v=$("$PE" --version) && [ "$v" = "patchelf 0.18.0" ] || fail "--version: '$v'"
+v=$("$PE" --version) && [ "$v" = "patchelf 0.19.0" ] || fail "--version: '$v'"
 h=$("$PE" --help 2>&1 >/dev/null) && grep -q -- '--set-rpath' <<<"$h" || fail "--help (on stderr)"
 if "$PE" --no-such-flag prog 2>/dev/null; then fail "unknown option accepted"; fi
 cp prog p1 && cp prog p2

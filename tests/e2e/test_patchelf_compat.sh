@@ -4,7 +4,8 @@
 # string reads XXX (its shared-rpath test), --no-clobber-old-sections keeps
 # them, a dynamic table that only a section header names (no PT_DYNAMIC,
 # its phdr-corruption test), and patchelf's words in errors and warnings
-# (its invalid-elf test). Every edited library is loaded and called.
+# (its invalid-elf test), and --build-resolution-cache. Every edited file
+# is loaded and called.
 set -euo pipefail
 source "$WHEELFIX_SOURCE_DIR/tests/e2e/lib.sh"
 wf_require_wheelfix
@@ -120,4 +121,42 @@ poke unnamed.so "$((shoff + 64))" "b'\\0\\0\\0\\0'"
 out=$("$PE" --set-rpath /x unnamed.so 2>&1) || wf_fail "unnamed section refused: $out"
 grep -q 'warning: .* refers to an unnamed section' <<<"$out" || wf_fail "no warning about the unnamed section: $out"
 wf_assert_eq 46 "$(call "$T/unnamed.so")" "unnamed.so called"
+
+# --build-resolution-cache (patchelf 0.19): a program whose libraries are
+# found through its RUNPATH gets a note recording where; it still runs,
+# a second run changes nothing, an edit of the run path retires the note.
+mkdir -p libsA libsB
+echo 'int foo(void) { return 46; }' > foo.c
+echo 'int foo(void); int main(void) { return foo(); }' > main.c
+gcc -shared -fPIC -o libsA/libfoo.so foo.c
+cp libsA/libfoo.so libsB/
+gcc -o prog main.c -LlibsA -lfoo
+cp prog norp
+"$PE" --set-rpath "$T/libsA" prog
+"$PE" --build-resolution-cache prog
+readelf -nW prog | grep -q NixOS || wf_fail "no NixOS note after --build-resolution-cache"
+readelf -p .note.nixos.ldcache prog | grep -q "=$T/libsA/libfoo.so" || wf_fail "the note does not resolve libfoo.so"
+readelf -lW prog | grep -q NOTE || wf_fail "no PT_NOTE"
+set +e; ./prog; rc=$?; set -e
+wf_assert_eq 46 "$rc" "prog with a resolution cache note"
+cp prog prog.cached
+"$PE" --build-resolution-cache prog
+cmp -s prog prog.cached || wf_fail "a second --build-resolution-cache changed the file"
+"$PE" --add-rpath /nonexistent prog
+readelf -SW prog | grep -q nixos.ldcache && wf_fail "--add-rpath kept a stale resolution cache note"
+set +e; ./prog; rc=$?; set -e
+wf_assert_eq 46 "$rc" "prog after its note was retired"
+"$PE" --build-resolution-cache prog
+readelf -p .note.nixos.ldcache prog | grep -q "=$T/libsA/libfoo.so" || wf_fail "no new note after the run path changed"
+# A note that no longer matches what the run path gives is an error.
+cp prog.cached stale
+"$PE" --no-clobber-old-sections --output stale2 --set-rpath "$T/libsB" stale
+readelf -SW stale2 | grep -q nixos.ldcache && wf_fail "--set-rpath kept a stale note"
+expect_error force-rpath 'force-rpath' --force-rpath --build-resolution-cache prog.cached
+rm libsA/libfoo.so
+expect_error stale-note 'already present' --build-resolution-cache prog.cached
+# No run path: a warning, nothing written.
+out=$("$PE" --build-resolution-cache norp 2>&1) || wf_fail "no run path: $out"
+grep -q 'no DT_NEEDED entries or run path' <<<"$out" || wf_fail "no warning without a run path: $out"
+readelf -SW norp | grep -q nixos.ldcache && wf_fail "a note was written without a run path"
 echo "PASS"

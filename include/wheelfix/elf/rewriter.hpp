@@ -52,6 +52,14 @@ struct EditPlan {
   // --no-clobber-old-sections keeps them for programs that read their own
   // tables at fixed offsets).
   bool clobber_old_sections = true;
+  // Adds the NixOS resolution cache note (.note.nixos.ldcache, patchelf
+  // 0.19) with this descriptor, in a PT_LOAD and PT_NOTE of its own. Only
+  // alone in a plan, on a file with two free program header slots (see
+  // reserve_phdr_slots) and no such note yet. An edit that changes the
+  // DT_NEEDED list or the run path retires an existing note (it would lie).
+  std::optional<std::string> resolution_note;
+  // Program header slots to leave free (PT_NULL) for a later edit.
+  unsigned reserve_phdr_slots = 0;
 
   bool empty() const;
 };
@@ -112,6 +120,9 @@ struct DynamicFacts {
   std::vector<std::string> needed;
   std::uint8_t os_abi = 0;
   ExecStack execstack = ExecStack::missing;
+  // The descriptor of a .note.nixos.ldcache section (empty when malformed);
+  // nullopt when there is none.
+  std::optional<std::string> resolution_note;
 };
 
 // Reads DynamicFacts from a file in memory. Fails with "<name>: <problem>".
