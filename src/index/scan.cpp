@@ -1,17 +1,19 @@
-// Wheel file names and METADATA, read strictly but only as far as the
-// index needs (the wheel module's full parsers are not required here).
+// Wheel file names (the wheel module's parser) and METADATA, read strictly
+// but only as far as the index needs.
 #include "wheelfix/index/scan.hpp"
 
 #include <cctype>
 #include <vector>
 
-#include "wheelfix/index/pages.hpp"
 #include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/strings.hpp"
 #include "wheelfix/wheel/wheel.hpp"
+#include "wheelfix/wheel/wheel_filename.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
 namespace wheelfix::index {
+
+using wheel::normalize_project_name;
 
 namespace {
 
@@ -19,10 +21,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool valid_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '+' || c == '!';
 }
 
 // Finds the single top-level "X.dist-info/METADATA" member.
@@ -54,26 +52,13 @@ util::Status check_dist_info(std::string_view member, const WheelName& name, con
 }  // namespace
 
 util::Result<WheelName> parse_wheel_name(std::string_view path) {
+  WF_TRY(auto parsed, wheel::WheelFilename::parse(path));
   auto slash = path.rfind('/');
-  std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  auto bad = [&](std::string_view why) {
-    return util::make_error(std::string(file), ": not a wheel file name (", std::string(why), ")");
-  };
-  if (!util::ends_with(file, ".whl")) return bad("no .whl suffix");
-  auto parts = util::split(file.substr(0, file.size() - 4), '-');
-  if (parts.size() != 5 && parts.size() != 6) return bad("expected 5 or 6 '-'-separated fields");
-  for (const auto& p : parts)
-    if (p.empty()) return bad("empty field");
-  for (std::size_t i = 0; i < 2; ++i)
-    for (char c : parts[i])
-      if (!valid_name_char(c)) return bad("invalid character in name or version");
-  if (parts.size() == 6 && !std::isdigit(static_cast<unsigned char>(parts[2][0])))
-    return bad("build tag must start with a digit");
   WheelName name;
-  name.filename = std::string(file);
-  name.distribution = parts[0];
-  name.version = parts[1];
-  name.project = normalize_project_name(parts[0]);
+  name.filename = std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  name.project = normalize_project_name(parsed.distribution);
+  name.distribution = std::move(parsed.distribution);
+  name.version = std::move(parsed.version);
   return name;
 }
 

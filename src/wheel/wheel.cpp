@@ -60,7 +60,7 @@ util::Status Wheel::load_dist_info() {
   if (dash == std::string::npos || stem.find('-', dash + 1) != std::string::npos) {
     return make_error(p, ": ", dist_info_, " is not named {distribution}-{version}.dist-info");
   }
-  if (normalize_dist_name(stem.substr(0, dash)) != normalize_dist_name(filename_.distribution) ||
+  if (normalize_project_name(stem.substr(0, dash)) != normalize_project_name(filename_.distribution) ||
       !iequals(stem.substr(dash + 1), filename_.version)) {
     return make_error(p, ": ", dist_info_, " does not match the file name (", filename_.name_version(), ")");
   }
