@@ -17,11 +17,6 @@ using wheel::normalize_project_name;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Finds the single top-level "X.dist-info/METADATA" member.
 util::Result<const wheel::ZipEntry*> find_metadata(const wheel::ZipReader& zip, const std::string& where) {
@@ -43,7 +38,7 @@ util::Status check_dist_info(std::string_view member, const WheelName& name, con
   auto dash = stem.find('-');
   if (dash == std::string_view::npos ||
       normalize_project_name(stem.substr(0, dash)) != name.project ||
-      lower(stem.substr(dash + 1)) != lower(name.version))
+      util::ascii_lower(stem.substr(dash + 1)) != util::ascii_lower(name.version))
     return util::make_error(where, ": ", member, " does not match the file name (expected ",
                             name.distribution, "-", name.version, ".dist-info)");
   return {};
@@ -67,7 +62,7 @@ util::Result<std::optional<std::string>> metadata_field(std::string_view text, s
   std::optional<std::string> value;
   bool in_wanted = false;
   std::size_t line_no = 0;
-  std::string wanted = lower(field);
+  std::string wanted = util::ascii_lower(field);
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -85,7 +80,7 @@ util::Result<std::optional<std::string>> metadata_field(std::string_view text, s
     auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0)
       return util::make_error(std::string(where), ": line ", std::to_string(line_no), ": expected 'Name: value'");
-    if (!value && lower(util::trim(line.substr(0, colon))) == wanted) {
+    if (!value && util::ascii_lower(util::trim(line.substr(0, colon))) == wanted) {
       value = std::string(util::trim(line.substr(colon + 1)));
       in_wanted = true;
     }

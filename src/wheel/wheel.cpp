@@ -9,17 +9,8 @@
 
 namespace wheelfix::wheel {
 
+using util::iequals;
 using util::make_error;
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 util::Result<Wheel> Wheel::open(const std::string& path, const ZipLimits& limits) {
   Wheel w;

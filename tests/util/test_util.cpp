@@ -116,6 +116,11 @@ TEST_CASE("string helpers") {
   REQUIRE(glob_match("libz.so*", "libz.so.1"));
   REQUIRE_FALSE(glob_match("libz.so*", "libzstd.so.1"));
   REQUIRE(glob_match("lib[xy]*.so", "liby2.so"));
+  REQUIRE(ascii_lower("NumPy-1.0RC1") == "numpy-1.0rc1");
+  REQUIRE(ascii_lower("caf\xc3\x89") == "caf\xc3\x89");  // non-ASCII bytes are kept
+  REQUIRE(iequals("Root-Is-Purelib", "root-is-PURELIB"));
+  REQUIRE_FALSE(iequals("abc", "abd"));
+  REQUIRE_FALSE(iequals("abc", "abcd"));
 }
 
 TEST_CASE("MappedFile refuses a FIFO at once instead of waiting for a writer") {
