@@ -50,7 +50,7 @@ void filename(std::string_view text) {
   auto f = wheel::WheelFilename::parse(text);
   if (!f) return;
   (void)f->tags();
-  (void)wheel::normalize_dist_name(f->distribution);
+  (void)wheel::normalize_project_name(f->distribution);
   auto again = wheel::WheelFilename::parse(f->to_string());
   if (!again) fuzz::violated("written file name does not parse: " + again.error().message);
   if (again->to_string() != f->to_string()) fuzz::violated("file name changed by a write");

@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/subcommands.hpp"
 
 namespace wheelfix::cli {
 

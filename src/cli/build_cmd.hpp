@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/subcommands.hpp"
+#include "cli/commands.hpp"
 
 namespace wheelfix::cli {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/subcommands.hpp"
+#include "cli/commands.hpp"
 #include "wheelfix/policy/policy.hpp"
 #include "wheelfix/repair/analyze.hpp"
 #include "wheelfix/wheel/wheel.hpp"

@@ -14,7 +14,6 @@
 #include "cli/commands.hpp"
 #include "cli/index_cmd.hpp"
 #include "cli/install_links.hpp"
-#include "cli/subcommands.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 
 namespace wheelfix::cli {

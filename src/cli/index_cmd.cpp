@@ -8,8 +8,6 @@
 #include <optional>
 
 #include "cli/commands.hpp"
-#include "cli/subcommands.hpp"
-#include "index/plan.hpp"
 #include "wheelfix/index/index.hpp"
 #include "wheelfix/util/strings.hpp"
 
@@ -73,10 +71,10 @@ int run_index(const IndexCmdOptions& opts) {
   // -v: every input (listed again: update_index() read them all already).
   std::optional<std::vector<std::string>> inputs;
   if (opts.verbose) {
-    if (auto listed = index::detail::collect_inputs(opts.wheelhouses)) inputs = std::move(listed).value();
+    if (auto listed = index::collect_inputs(opts.wheelhouses)) inputs = std::move(listed).value();
   }
   if (inputs) {
-    for (const auto& line : index_file_lines(*inputs, s, index::detail::Layout(opts.out_dir).files))
+    for (const auto& line : index_file_lines(*inputs, s, index::files_dir(opts.out_dir)))
       std::cout << "  " << util::printable(line) << "\n";
   } else {
     for (const auto& f : s.added_files) std::cout << "  added " << util::printable(f) << "\n";

@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "cli/subcommands.hpp"
 
 namespace wheelfix::cli {
 

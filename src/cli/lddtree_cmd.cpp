@@ -8,7 +8,6 @@
 #include "cli/common.hpp"
 #include "cli/lddtree_cmd.hpp"
 #include "cli/show_render.hpp"
-#include "cli/subcommands.hpp"
 #include "wheelfix/elf/loader.hpp"
 #include "wheelfix/util/strings.hpp"
 

@@ -12,7 +12,6 @@
 #include "cli/progress.hpp"
 #include "cli/repair_step.hpp"
 #include "cli/show_render.hpp"
-#include "cli/subcommands.hpp"
 #include "wheelfix/repair/plan.hpp"
 #include "wheelfix/repair/repair.hpp"
 #include "wheelfix/util/strings.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/subcommands.hpp"
+#include "cli/commands.hpp"
 #include "wheelfix/repair/plan.hpp"
 #include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/policy/policy.hpp"

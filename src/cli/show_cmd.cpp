@@ -7,7 +7,6 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/show_render.hpp"
-#include "cli/subcommands.hpp"
 #include "wheelfix/policy/abi3.hpp"
 #include "wheelfix/policy/claimed_tags.hpp"
 #include "wheelfix/util/strings.hpp"

@@ -41,22 +41,6 @@ nlohmann::json meta_json() { return nlohmann::json{{"api-version", std::string(k
 
 }  // namespace
 
-std::string normalize_project_name(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  bool in_sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      if (!in_sep) out += '-';
-      in_sep = true;
-      continue;
-    }
-    in_sep = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -115,26 +115,7 @@ util::Result<FileEntry> existing_entry(const std::string& fn, const IndexOptions
 }  // namespace
 
 Layout::Layout(const std::string& out_dir)
-    : out(out_dir), files(out_dir + "/files"), simple(out_dir + "/simple") {}
-
-util::Result<std::vector<std::string>> collect_inputs(const std::vector<std::string>& wheelhouses) {
-  std::vector<std::string> out;
-  for (const auto& wh : wheelhouses) {
-    std::error_code ec;
-    auto st = fs::status(wh, ec);
-    if (ec || !fs::exists(st)) return util::make_error(wh, ": no such file or folder");
-    if (fs::is_directory(st)) {
-      WF_TRY(auto wheels, list_wheels(wh));
-      if (wheels.empty()) return util::make_error(wh, ": folder contains no .whl files");
-      out.insert(out.end(), wheels.begin(), wheels.end());
-    } else if (fs::is_regular_file(st) && util::ends_with(wh, ".whl")) {
-      out.push_back(wh);
-    } else {
-      return util::make_error(wh, ": not a folder or a .whl file");
-    }
-  }
-  return out;
-}
+    : out(out_dir), files(files_dir(out_dir)), simple(out_dir + "/simple") {}
 
 util::Result<Plan> make_plan(const IndexOptions& options, const Layout& layout) {
   Plan plan;
@@ -170,3 +151,28 @@ util::Result<Plan> make_plan(const IndexOptions& options, const Layout& layout) 
 }
 
 }  // namespace wheelfix::index::detail
+
+namespace wheelfix::index {
+
+std::string files_dir(const std::string& out_dir) { return out_dir + "/files"; }
+
+util::Result<std::vector<std::string>> collect_inputs(const std::vector<std::string>& wheelhouses) {
+  std::vector<std::string> out;
+  for (const auto& wh : wheelhouses) {
+    std::error_code ec;
+    auto st = fs::status(wh, ec);
+    if (ec || !fs::exists(st)) return util::make_error(wh, ": no such file or folder");
+    if (fs::is_directory(st)) {
+      WF_TRY(auto wheels, detail::list_wheels(wh));
+      if (wheels.empty()) return util::make_error(wh, ": folder contains no .whl files");
+      out.insert(out.end(), wheels.begin(), wheels.end());
+    } else if (fs::is_regular_file(st) && util::ends_with(wh, ".whl")) {
+      out.push_back(wh);
+    } else {
+      return util::make_error(wh, ": not a folder or a .whl file");
+    }
+  }
+  return out;
+}
+
+}  // namespace wheelfix::index

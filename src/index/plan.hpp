@@ -58,10 +58,6 @@ class RepoLock {
   bool created_ = false;
 };
 
-// Lists the .whl files of the wheelhouses (folders sorted, not recursive).
-// Fails on a missing path, a non-.whl file, or a folder without wheels.
-util::Result<std::vector<std::string>> collect_inputs(const std::vector<std::string>& wheelhouses);
-
 // Reads inputs and the repository, checks every rule, and returns what to
 // write. Writes nothing.
 util::Result<Plan> make_plan(const IndexOptions& options, const Layout& layout);

@@ -1,29 +1,22 @@
-// Wheel file names and METADATA, read strictly but only as far as the
-// index needs (the wheel module's full parsers are not required here).
+// Wheel file names (the wheel module's parser) and METADATA, read strictly
+// but only as far as the index needs.
 #include "wheelfix/index/scan.hpp"
 
 #include <cctype>
 #include <vector>
 
-#include "wheelfix/index/pages.hpp"
 #include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/strings.hpp"
 #include "wheelfix/wheel/wheel.hpp"
+#include "wheelfix/wheel/wheel_filename.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
 namespace wheelfix::index {
 
+using wheel::normalize_project_name;
+
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool valid_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '+' || c == '!';
-}
 
 // Finds the single top-level "X.dist-info/METADATA" member.
 util::Result<const wheel::ZipEntry*> find_metadata(const wheel::ZipReader& zip, const std::string& where) {
@@ -45,7 +38,7 @@ util::Status check_dist_info(std::string_view member, const WheelName& name, con
   auto dash = stem.find('-');
   if (dash == std::string_view::npos ||
       normalize_project_name(stem.substr(0, dash)) != name.project ||
-      lower(stem.substr(dash + 1)) != lower(name.version))
+      util::ascii_lower(stem.substr(dash + 1)) != util::ascii_lower(name.version))
     return util::make_error(where, ": ", member, " does not match the file name (expected ",
                             name.distribution, "-", name.version, ".dist-info)");
   return {};
@@ -54,26 +47,13 @@ util::Status check_dist_info(std::string_view member, const WheelName& name, con
 }  // namespace
 
 util::Result<WheelName> parse_wheel_name(std::string_view path) {
+  WF_TRY(auto parsed, wheel::WheelFilename::parse(path));
   auto slash = path.rfind('/');
-  std::string_view file = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  auto bad = [&](std::string_view why) {
-    return util::make_error(std::string(file), ": not a wheel file name (", std::string(why), ")");
-  };
-  if (!util::ends_with(file, ".whl")) return bad("no .whl suffix");
-  auto parts = util::split(file.substr(0, file.size() - 4), '-');
-  if (parts.size() != 5 && parts.size() != 6) return bad("expected 5 or 6 '-'-separated fields");
-  for (const auto& p : parts)
-    if (p.empty()) return bad("empty field");
-  for (std::size_t i = 0; i < 2; ++i)
-    for (char c : parts[i])
-      if (!valid_name_char(c)) return bad("invalid character in name or version");
-  if (parts.size() == 6 && !std::isdigit(static_cast<unsigned char>(parts[2][0])))
-    return bad("build tag must start with a digit");
   WheelName name;
-  name.filename = std::string(file);
-  name.distribution = parts[0];
-  name.version = parts[1];
-  name.project = normalize_project_name(parts[0]);
+  name.filename = std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  name.project = normalize_project_name(parsed.distribution);
+  name.distribution = std::move(parsed.distribution);
+  name.version = std::move(parsed.version);
   return name;
 }
 
@@ -82,7 +62,7 @@ util::Result<std::optional<std::string>> metadata_field(std::string_view text, s
   std::optional<std::string> value;
   bool in_wanted = false;
   std::size_t line_no = 0;
-  std::string wanted = lower(field);
+  std::string wanted = util::ascii_lower(field);
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -100,7 +80,7 @@ util::Result<std::optional<std::string>> metadata_field(std::string_view text, s
     auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0)
       return util::make_error(std::string(where), ": line ", std::to_string(line_no), ": expected 'Name: value'");
-    if (!value && lower(util::trim(line.substr(0, colon))) == wanted) {
+    if (!value && util::ascii_lower(util::trim(line.substr(0, colon))) == wanted) {
       value = std::string(util::trim(line.substr(colon + 1)));
       in_wanted = true;
     }

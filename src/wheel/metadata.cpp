@@ -9,21 +9,11 @@
 
 namespace wheelfix::wheel {
 
+using util::iequals;
 using util::make_error;
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "1.0" -> (1, 0); nullopt unless two dot-separated decimal numbers.
 std::optional<std::pair<int, int>> parse_version(std::string_view v) {
@@ -124,7 +114,7 @@ util::Result<WheelInfo> WheelInfo::parse(std::string_view text, std::string_view
   WF_TRY(info.headers, Headers::parse(text, where));
   std::vector<std::string> seen;
   for (const auto& f : info.headers.fields) {
-    std::string key = lower(f.name);
+    std::string key = util::ascii_lower(f.name);
     if (key != "tag" && std::find(seen.begin(), seen.end(), key) != seen.end()) {
       return make_error(w, ": key '", f.name, "' appears more than once");
     }

@@ -9,17 +9,8 @@
 
 namespace wheelfix::wheel {
 
+using util::iequals;
 using util::make_error;
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 util::Result<Wheel> Wheel::open(const std::string& path, const ZipLimits& limits) {
   Wheel w;
@@ -60,7 +51,7 @@ util::Status Wheel::load_dist_info() {
   if (dash == std::string::npos || stem.find('-', dash + 1) != std::string::npos) {
     return make_error(p, ": ", dist_info_, " is not named {distribution}-{version}.dist-info");
   }
-  if (normalize_dist_name(stem.substr(0, dash)) != normalize_dist_name(filename_.distribution) ||
+  if (normalize_project_name(stem.substr(0, dash)) != normalize_project_name(filename_.distribution) ||
       !iequals(stem.substr(dash + 1), filename_.version)) {
     return make_error(p, ": ", dist_info_, " does not match the file name (", filename_.name_version(), ")");
   }

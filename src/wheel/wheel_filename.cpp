@@ -91,12 +91,13 @@ std::vector<WheelTag> WheelFilename::tags() const {
   return out;
 }
 
-std::string normalize_dist_name(std::string_view name) {
+std::string normalize_project_name(std::string_view name) {
   std::string out;
+  out.reserve(name.size());
   bool in_run = false;
   for (char c : name) {
     if (c == '-' || c == '_' || c == '.') {
-      if (!in_run) out += '_';
+      if (!in_run) out += '-';
       in_run = true;
     } else {
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

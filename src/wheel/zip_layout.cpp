@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "wheelfix/util/byte_cursor.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
 namespace wheelfix::wheel {
@@ -22,19 +23,24 @@ namespace {
 bool is_data_descriptor(util::Bytes data, std::uint64_t pos, std::uint64_t len, const ZipEntry& e) {
   auto d = util::slice(data, pos, len);
   if (!d) return false;
-  const std::uint8_t* p = d->data();
-  std::size_t skip = 0;
+  util::ByteCursor c(*d);
   if (len == 16 || len == 24) {
-    if (le32(p) != kDataDescriptorSig) return false;
-    skip = 4;
+    auto sig = c.le32();
+    if (!sig || *sig != kDataDescriptorSig) return false;
   } else if (len != 12 && len != 20) {
     return false;
   }
-  p += skip;
-  bool wide = len - skip == 20;
-  std::uint64_t csize = wide ? le64(p + 4) : le32(p + 4);
-  std::uint64_t usize = wide ? le64(p + 12) : le32(p + 8);
-  return le32(p) == e.crc32 && csize == e.compressed_size && usize == e.uncompressed_size;
+  bool wide = c.remaining() == 20;
+  auto size = [&]() -> util::Result<std::uint64_t> {
+    if (wide) return c.le64();
+    WF_TRY(std::uint32_t narrow, c.le32());
+    return std::uint64_t{narrow};
+  };
+  auto crc = c.le32();
+  auto csize = size();
+  auto usize = size();
+  return crc && csize && usize && *crc == e.crc32 && *csize == e.compressed_size &&
+         *usize == e.uncompressed_size;
 }
 
 // True when `bytes` hold a local file header signature (a streaming reader

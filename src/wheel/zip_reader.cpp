@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <string>
 
+#include "wheel/zip_records.hpp"
+#include "wheelfix/util/byte_cursor.hpp"
+
 namespace wheelfix::wheel {
 
 using namespace zipfmt;
@@ -23,14 +26,14 @@ util::Error member_error(const std::string& archive, std::string_view name, Part
 // not split into whole (id, size, data) records.
 std::optional<std::vector<std::pair<std::uint16_t, util::Bytes>>> extra_records(util::Bytes extra) {
   std::vector<std::pair<std::uint16_t, util::Bytes>> out;
-  std::size_t pos = 0;
-  while (pos < extra.size()) {
-    if (extra.size() - pos < 4) return std::nullopt;
-    std::uint16_t id = le16(extra.data() + pos), len = le16(extra.data() + pos + 2);
-    auto body = util::slice(extra, pos + 4, len);
+  util::ByteCursor c(extra);
+  while (!c.at_end()) {
+    auto id = c.le16();
+    auto len = c.le16();
+    if (!id || !len) return std::nullopt;
+    auto body = c.bytes(*len);
     if (!body) return std::nullopt;
-    out.emplace_back(id, *body);
-    pos += 4 + len;
+    out.emplace_back(*id, *body);
   }
   return out;
 }
@@ -74,14 +77,14 @@ bool is_ascii(std::string_view s) {
 }
 
 // Replaces a saturated 32-bit value by the next 64-bit field of `z`.
-void widen(std::uint64_t& value, util::Bytes& z, bool& ok) {
+void widen(std::uint64_t& value, util::ByteCursor& z, bool& ok) {
   if (value != kMax32) return;
-  if (z.size() < 8) {
+  auto wide = z.le64();
+  if (!wide) {
     ok = false;
     return;
   }
-  value = le64(z.data());
-  z = z.subspan(8);
+  value = *wide;
 }
 
 const char* method_name(std::uint16_t m) {
@@ -126,55 +129,53 @@ util::Status ZipReader::parse() {
 
 util::Status ZipReader::parse_central(util::Bytes cd, std::uint64_t count, std::uint64_t cd_offset) {
   entries_.reserve(static_cast<std::size_t>(count));
-  std::size_t pos = 0;
+  util::ByteCursor c(cd);
   for (std::uint64_t i = 0; i < count; ++i) {
-    const std::string at = " at central directory offset " + std::to_string(cd_offset + pos);
-    if (cd.size() - pos < kCentralSize || le32(cd.data() + pos) != kCentralSig) {
-      return make_error(path_, ": bad central directory header", at);
-    }
-    const std::uint8_t* h = cd.data() + pos;
-    std::size_t name_len = le16(h + 28), extra_len = le16(h + 30), comment_len = le16(h + 32);
-    auto name = util::slice(cd, pos + kCentralSize, name_len);
-    auto extra = util::slice(cd, pos + kCentralSize + name_len, extra_len);
-    if (!name || !extra || !util::in_bounds(pos + kCentralSize + name_len + extra_len, comment_len, cd.size())) {
+    const std::string at = " at central directory offset " + std::to_string(cd_offset + c.offset());
+    auto h = CentralHeader::read(c);
+    if (!h || h->signature != kCentralSig) return make_error(path_, ": bad central directory header", at);
+    auto name = c.bytes(h->name_length);
+    auto extra = c.bytes(h->extra_length);  // meaningless when `name` failed, and then not used
+    if (!name || !extra || !c.skip(h->comment_length).ok()) {
       return make_error(path_, ": central directory header runs past the directory", at);
     }
     ZipEntry e;
     e.name.assign(reinterpret_cast<const char*>(name->data()), name->size());
-    e.version_made_by = le16(h + 4);
-    e.flags = le16(h + 8);
-    e.method = static_cast<ZipMethod>(le16(h + 10));
-    e.modified = DosDateTime{le16(h + 14), le16(h + 12)};
-    e.crc32 = le32(h + 16);
-    e.compressed_size = le32(h + 20);
-    e.uncompressed_size = le32(h + 24);
-    e.external_attrs = le32(h + 38);
-    e.local_header_offset = le32(h + 42);
-    std::uint64_t disk = le16(h + 34);
+    e.version_made_by = h->version_made_by;
+    e.flags = h->flags;
+    e.method = static_cast<ZipMethod>(h->method);
+    e.modified = DosDateTime{h->mod_date, h->mod_time};
+    e.crc32 = h->crc32;
+    e.compressed_size = h->compressed_size;
+    e.uncompressed_size = h->uncompressed_size;
+    e.external_attrs = h->external_attrs;
+    e.local_header_offset = h->local_header_offset;
+    std::uint64_t disk = h->disk_start;
     bool ok = true;
-    auto z = zip64_extra(*extra, "central directory");
-    if (!z) return member_error(path_, e.name, z.error().message);
+    auto z_bytes = zip64_extra(*extra, "central directory");
+    if (!z_bytes) return member_error(path_, e.name, z_bytes.error().message);
     if (auto problem = unicode_path_problem(*extra, e.name)) return member_error(path_, e.name, *problem);
     // The low byte is the version (some writers put a host in the high
     // byte, which zipfile ignores too).
-    if (h[6] > kMaxVersionNeeded) {
-      return member_error(path_, e.name, "needs zip version ", std::to_string(h[6] / 10), ".",
-                          std::to_string(h[6] % 10), " to extract (readers stop at 6.3)");
+    unsigned needed = h->version_needed & 0xFFu;
+    if (needed > kMaxVersionNeeded) {
+      return member_error(path_, e.name, "needs zip version ", std::to_string(needed / 10), ".",
+                          std::to_string(needed % 10), " to extract (readers stop at 6.3)");
     }
-    widen(e.uncompressed_size, *z, ok);
-    widen(e.compressed_size, *z, ok);
-    widen(e.local_header_offset, *z, ok);
-    if (disk == kMax16 && z->size() >= 4) disk = le32(z->data());
+    util::ByteCursor z(*z_bytes);
+    widen(e.uncompressed_size, z, ok);
+    widen(e.compressed_size, z, ok);
+    widen(e.local_header_offset, z, ok);
+    if (auto disk32 = z.le32(); disk == kMax16 && disk32) disk = *disk32;
     if (!ok) return member_error(path_, e.name, "ZIP64 extra field is missing or too short");
     if (disk != 0 && disk != kMax16) return member_error(path_, e.name, "multi-disk archives are not supported");
     WF_CHECK(check_entry(e));
     WF_CHECK(check_local(e, cd_offset));
     index_.emplace(e.name, entries_.size());
     entries_.push_back(std::move(e));
-    pos += kCentralSize + name_len + extra_len + comment_len;
   }
-  if (pos != cd.size()) {
-    return make_error(path_, ": ", std::to_string(cd.size() - pos), " unexpected bytes after the last central directory header");
+  if (!c.at_end()) {
+    return make_error(path_, ": ", std::to_string(c.remaining()), " unexpected bytes after the last central directory header");
   }
   return {};
 }
@@ -224,26 +225,25 @@ util::Status ZipReader::check_entry(const ZipEntry& e) {
 }
 
 util::Status ZipReader::check_local(ZipEntry& e, std::uint64_t cd_offset) const {
-  util::Bytes data = file_.bytes();
-  if (!util::in_bounds(e.local_header_offset, kLocalSize, cd_offset) ||
-      le32(data.data() + e.local_header_offset) != kLocalSig) {
+  // Everything of a member lies before the central directory.
+  util::ByteCursor c(file_.bytes().first(static_cast<std::size_t>(cd_offset)));
+  util::Result<LocalHeader> h = util::Error{};
+  if (c.seek(e.local_header_offset).ok()) h = LocalHeader::read(c);
+  if (!h || h->signature != kLocalSig) {
     return member_error(path_, e.name, "no local header at offset ", std::to_string(e.local_header_offset));
   }
-  const std::uint8_t* h = data.data() + e.local_header_offset;
-  std::size_t name_len = le16(h + 26), extra_len = le16(h + 28);
-  std::uint64_t name_at = e.local_header_offset + kLocalSize;
-  if (!util::in_bounds(name_at, name_len + extra_len, cd_offset)) {
-    return member_error(path_, e.name, "local header runs into the central directory");
-  }
-  std::string_view local_name(reinterpret_cast<const char*>(h + kLocalSize), name_len);
+  auto name = c.bytes(h->name_length);
+  auto extra = c.bytes(h->extra_length);  // meaningless when `name` failed, and then not used
+  if (!name || !extra) return member_error(path_, e.name, "local header runs into the central directory");
+  std::string_view local_name(reinterpret_cast<const char*>(name->data()), name->size());
   if (local_name != e.name) {
     return member_error(path_, e.name, "local header names '", printable_name(local_name), "' instead");
   }
-  if (le16(h + 8) != static_cast<std::uint16_t>(e.method)) {
-    return member_error(path_, e.name, "local header says compression method ", std::to_string(le16(h + 8)),
+  if (h->method != static_cast<std::uint16_t>(e.method)) {
+    return member_error(path_, e.name, "local header says compression method ", std::to_string(h->method),
                         ", central directory says ", std::to_string(static_cast<unsigned>(e.method)));
   }
-  std::uint16_t local_flags = le16(h + 6);
+  std::uint16_t local_flags = h->flags;
   // The local header's UTF-8 flag decides how Python's zipfile decodes the
   // local name it compares.
   std::uint16_t must_agree = kFlagDataDescriptor | kFlagEncrypted | (is_ascii(e.name) ? 0 : kFlagUtf8);
@@ -251,13 +251,14 @@ util::Status ZipReader::check_local(ZipEntry& e, std::uint64_t cd_offset) const 
     return member_error(path_, e.name, "local header flags ", std::to_string(local_flags),
                         " disagree with the central directory (", std::to_string(e.flags), ")");
   }
-  std::uint32_t crc = le32(h + 14);
-  std::uint64_t csize = le32(h + 18), usize = le32(h + 22);
+  std::uint32_t crc = h->crc32;
+  std::uint64_t csize = h->compressed_size, usize = h->uncompressed_size;
   bool ok = true;
-  auto z = zip64_extra(*util::slice(data, name_at + name_len, extra_len), "local header");
-  if (!z) return member_error(path_, e.name, z.error().message);
-  widen(usize, *z, ok);
-  widen(csize, *z, ok);
+  auto z_bytes = zip64_extra(*extra, "local header");
+  if (!z_bytes) return member_error(path_, e.name, z_bytes.error().message);
+  util::ByteCursor z(*z_bytes);
+  widen(usize, z, ok);
+  widen(csize, z, ok);
   if (!ok) return member_error(path_, e.name, "local ZIP64 extra field is missing or too short");
   // With a data descriptor the local values may be left zero; any other
   // value must be the central directory's (a streaming reader uses them).
@@ -269,8 +270,8 @@ util::Status ZipReader::check_local(ZipEntry& e, std::uint64_t cd_offset) const 
                         std::to_string(e.crc32), ", ", std::to_string(e.compressed_size), ", ",
                         std::to_string(e.uncompressed_size), ")");
   }
-  e.data_offset = name_at + name_len + extra_len;
-  if (!util::in_bounds(e.data_offset, e.compressed_size, cd_offset)) {
+  e.data_offset = c.offset();
+  if (!c.skip(e.compressed_size).ok()) {
     return member_error(path_, e.name, "data (", std::to_string(e.compressed_size),
                         " bytes) runs past the start of the central directory");
   }

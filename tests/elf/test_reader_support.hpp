@@ -1,4 +1,5 @@
-// Helpers for the ELF reader tests: a temporary folder, building real
+// Helpers for the ELF reader tests (TempDir and file I/O come from
+// tests/support/): building real
 // binaries with the local compilers, and running tools.
 #pragma once
 
@@ -6,30 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
+
 namespace wheelfix::elf::testing {
 
-// A fresh folder under $TMPDIR (or /tmp), removed with its contents on
-// destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  // path() + "/" + name.
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// Writes `text` to `path`; throws std::runtime_error on failure (tests only).
-void write_text(const std::string& path, const std::string& text);
-// Reads a whole file; throws std::runtime_error on failure.
-std::vector<std::uint8_t> read_bytes(const std::string& path);
+// The shared test support (tests/support/), under this folder's names.
+using ::wf_test::read_bytes;
+using ::wf_test::TempDir;
+// Writes `text` to `path`; throws std::runtime_error on failure.
+inline void write_text(const std::string& path, const std::string& text) { ::wf_test::write_file(path, text); }
 // Writes bytes to a file; throws std::runtime_error on failure.
-void write_bytes(const std::string& path, const std::vector<std::uint8_t>& data);
+inline void write_bytes(const std::string& path, const std::vector<std::uint8_t>& data) {
+  ::wf_test::write_file(path, data);
+}
 
 // Runs a shell command; true when it exits with status 0. Output goes to
 // stderr only when it fails (the command's output is captured to a log).

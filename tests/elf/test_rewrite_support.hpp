@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
 #include "wheelfix/elf/elf_info.hpp"
 #include "wheelfix/elf/rewriter.hpp"
 
@@ -61,15 +62,9 @@ inline void copy(const std::string& from, const std::string& to) {
   fs::copy_file(from, to, fs::copy_options::overwrite_existing);
 }
 
-inline std::vector<std::uint8_t> read_all(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-inline void write_all(const std::string& p, const std::vector<std::uint8_t>& d) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(d.data()), static_cast<std::streamsize>(d.size()));
-}
+// The shared file helpers (tests/support/files.hpp) under this folder's names.
+inline std::vector<std::uint8_t> read_all(const std::string& p) { return wf_test::read_bytes(p); }
+inline void write_all(const std::string& p, const std::vector<std::uint8_t>& d) { wf_test::write_file(p, d); }
 
 // dlopen()s `lib` in a forked child and calls `int fn(void)`; nullopt when
 // loading fails or the child crashes.

@@ -1,4 +1,5 @@
-// Helpers for the index tests: temporary folders, file I/O, and real wheels
+// Helpers for the index tests (TempDir and file I/O come from
+// tests/support/): running tools, and real wheels
 // written at test time by Python's zipfile (an independent implementation).
 #pragma once
 
@@ -15,28 +16,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
+
 namespace index_test {
 
-// A fresh folder under $TMPDIR, removed at scope end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "wheelfix-index-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using wf_test::read_file;
+using wf_test::TempDir;
+using wf_test::write_file;
 
 inline std::string shell_quote(const std::string& s) {
   std::string out = "'";
@@ -55,17 +42,6 @@ inline std::string capture(const std::string& cmd) {
   int rc = ::pclose(p);
   if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) throw std::runtime_error("command failed: " + cmd);
   return out;
-}
-
-inline void write_file(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // sha256sum's hex digest of a file (an independent hash implementation).

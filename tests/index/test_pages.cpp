@@ -7,14 +7,6 @@
 
 using namespace wheelfix::index;
 
-TEST_CASE("project names are normalized as PEP 503 says", "[index][names]") {
-  CHECK(normalize_project_name("Foo.Bar_baz") == "foo-bar-baz");
-  CHECK(normalize_project_name("a--_.B") == "a-b");
-  CHECK(normalize_project_name("NumPy") == "numpy");
-  CHECK(normalize_project_name("zope.interface") == "zope-interface");
-  CHECK(normalize_project_name("already-normal") == "already-normal");
-}
-
 TEST_CASE("HTML escaping covers text and attribute metacharacters", "[index][escape]") {
   CHECK(html_escape("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;&lt;/a&gt;");
   CHECK(html_escape(">=3.8,!=3.9.*") == "&gt;=3.8,!=3.9.*");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
 #include "wheelfix/util/atomic_file.hpp"
 #include "wheelfix/util/bytes.hpp"
 #include "wheelfix/util/hash.hpp"
@@ -29,12 +30,6 @@ Result<int> quarter(int x) {
   WF_TRY(int h, half(x));
   WF_TRY(int q, half(h));
   return q;
-}
-
-fs::path temp_dir() {
-  auto base = fs::temp_directory_path() / ("wf-util-" + std::to_string(::getpid()));
-  fs::create_directories(base);
-  return base;
 }
 
 std::size_t count_files(const fs::path& dir) {
@@ -79,9 +74,8 @@ TEST_CASE("sha256 and its encodings match known vectors") {
 }
 
 TEST_CASE("AtomicFile commits whole files and leaves nothing behind otherwise") {
-  auto dir = temp_dir() / "atomic";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  wf_test::TempDir tmp;
+  fs::path dir = tmp.path();
   auto target = (dir / "out.bin").string();
   {
     auto f = AtomicFile::create(target, 0755);
@@ -99,7 +93,6 @@ TEST_CASE("AtomicFile commits whole files and leaves nothing behind otherwise") 
   struct stat st {};
   REQUIRE(::stat(target.c_str(), &st) == 0);
   REQUIRE((st.st_mode & 0777) == 0750);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("AtomicFile reports an unwritable folder by name") {
@@ -123,15 +116,18 @@ TEST_CASE("string helpers") {
   REQUIRE(glob_match("libz.so*", "libz.so.1"));
   REQUIRE_FALSE(glob_match("libz.so*", "libzstd.so.1"));
   REQUIRE(glob_match("lib[xy]*.so", "liby2.so"));
+  REQUIRE(ascii_lower("NumPy-1.0RC1") == "numpy-1.0rc1");
+  REQUIRE(ascii_lower("caf\xc3\x89") == "caf\xc3\x89");  // non-ASCII bytes are kept
+  REQUIRE(iequals("Root-Is-Purelib", "root-is-PURELIB"));
+  REQUIRE_FALSE(iequals("abc", "abd"));
+  REQUIRE_FALSE(iequals("abc", "abcd"));
 }
 
 TEST_CASE("MappedFile refuses a FIFO at once instead of waiting for a writer") {
-  auto dir = fs::temp_directory_path() / ("wf-fifo-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  auto fifo = (dir / "x.whl").string();
+  wf_test::TempDir dir;
+  auto fifo = dir / "x.whl";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   auto r = MappedFile::open(fifo);  // blocked forever before the fix
-  fs::remove_all(dir);
   REQUIRE_FALSE(r.ok());
   REQUIRE(r.error().message == fifo + ": not a regular file");
 }

@@ -47,11 +47,15 @@ TEST_CASE("bad wheel file names name the bad part") {
   CHECK(err("pkg-1.0-py3-no ne-any.whl") == "pkg-1.0-py3-no ne-any.whl: bad abi tag 'no ne'");
 }
 
-TEST_CASE("distribution names normalize") {
-  CHECK(normalize_dist_name("Foo.Bar--baz") == "foo_bar_baz");
-  CHECK(normalize_dist_name("foo_bar_baz") == "foo_bar_baz");
-  CHECK(normalize_dist_name("NumPy") == "numpy");
-  CHECK(normalize_dist_name("a-_.b") == "a_b");
+TEST_CASE("distribution names normalize (PEP 503)") {
+  CHECK(normalize_project_name("Foo.Bar--baz") == "foo-bar-baz");
+  CHECK(normalize_project_name("Foo.Bar_baz") == "foo-bar-baz");
+  CHECK(normalize_project_name("foo_bar_baz") == "foo-bar-baz");
+  CHECK(normalize_project_name("NumPy") == "numpy");
+  CHECK(normalize_project_name("a-_.b") == "a-b");
+  CHECK(normalize_project_name("a--_.B") == "a-b");
+  CHECK(normalize_project_name("zope.interface") == "zope-interface");
+  CHECK(normalize_project_name("already-normal") == "already-normal");
 }
 
 TEST_CASE("WHEEL parses, keeps key order and rewrites tags") {

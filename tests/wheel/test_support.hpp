@@ -1,4 +1,5 @@
-// Helpers for the wheel module's tests: temporary folders, running tools,
+// Helpers for the wheel module's tests (TempDir and file I/O come from
+// tests/support/): running tools,
 // and a byte-level zip builder whose every field can be set (also to wrong
 // values) for testing the reader's validation.
 #pragma once
@@ -18,30 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
 
 namespace wheel_test {
 
-// A fresh folder under $TMPDIR, removed with everything in it at scope end.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "wheelfix-wheel-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using wf_test::read_file;
+using wf_test::TempDir;
+using wf_test::write_file;
 
 // Runs a shell command, returns its exit status (-1 when it did not exit).
 inline int run(const std::string& cmd) {
@@ -59,19 +45,6 @@ inline std::string capture(const std::string& cmd) {
   while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   ::pclose(p);
   return out;
-}
-
-inline void write_file(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-inline void write_file(const std::string& path, const std::vector<std::uint8_t>& data) {
-  write_file(path, std::string(data.begin(), data.end()));
-}
-inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Runs a Python script in `dir` (written to a file there); returns its status.

@@ -53,4 +53,14 @@ util::Result<IndexSummary> update_index(const IndexOptions& options);
 // update_index() without the summary.
 util::Status build_index(const IndexOptions& options);
 
+// The .whl files update_index() reads from `wheelhouses`: each folder's
+// *.whl files (folders sorted, not recursive) and each single .whl file.
+// Fails naming the path on a missing path, a non-.whl file, or a folder
+// without wheels.
+util::Result<std::vector<std::string>> collect_inputs(const std::vector<std::string>& wheelhouses);
+
+// OUT/files: where update_index() keeps the wheels of the repository in
+// `out_dir`.
+std::string files_dir(const std::string& out_dir);
+
 }  // namespace wheelfix::index

@@ -11,10 +11,6 @@
 
 namespace wheelfix::index {
 
-// The PEP 503 normalized project name: lowercase, each run of '-', '_' and
-// '.' replaced by one '-' ("Foo.Bar_baz" -> "foo-bar-baz").
-std::string normalize_project_name(std::string_view name);
-
 // Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view text);
 

@@ -16,13 +16,11 @@ struct WheelName {
   std::string filename;      // without folder
   std::string distribution;  // as spelled in the file name
   std::string version;
-  std::string project;       // normalize_project_name(distribution)
+  std::string project;       // wheel::normalize_project_name(distribution)
 };
 
-// Parses "{dist}-{version}(-{build})?-{py}-{abi}-{plat}.whl" (a leading
-// folder path is ignored). Fails with "<name>: not a wheel file name (...)"
-// when the suffix, the number of fields, an empty field or a build tag not
-// starting with a digit is wrong.
+// The index's view of wheel::WheelFilename::parse (a leading folder path is
+// ignored); fails as that does, with "<name>: <problem>".
 util::Result<WheelName> parse_wheel_name(std::string_view path);
 
 // What a project page needs to know about one wheel.

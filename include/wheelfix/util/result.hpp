@@ -23,8 +23,10 @@ Error make_error(Parts&&... parts) {
 
 // Holds either a value of T or an Error. Accessing the wrong alternative is a
 // programming error (std::bad_variant_access), never a silent default.
+// [[nodiscard]]: dropping a Result unread is a compile warning (an error with
+// WHEELFIX_WERROR=ON); write `(void)` only where ignoring a failure is meant.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}
@@ -48,7 +50,7 @@ class Result {
 
 // Result of an operation that yields nothing but may fail.
 template <>
-class Result<void> {
+class [[nodiscard]] Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)), failed_(true) {}

@@ -16,6 +16,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string_view trim(std::string_view s);
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
+
+// `s` with ASCII letters lowercased (other bytes unchanged).
+std::string ascii_lower(std::string_view s);
+// True when `a` and `b` are equal ignoring the case of ASCII letters.
+bool iequals(std::string_view a, std::string_view b);
 // Shell-style glob match (fnmatch without FNM_PATHNAME): `*`, `?`, `[...]`.
 bool glob_match(std::string_view pattern, std::string_view text);
 

@@ -46,8 +46,10 @@ struct WheelFilename {
   std::string name_version() const { return distribution + "-" + version; }
 };
 
-// The comparable form of a distribution name: lowercase, each run of '-',
-// '_' and '.' replaced by one '_' ("Foo.Bar--baz" -> "foo_bar_baz").
-std::string normalize_dist_name(std::string_view name);
+// The PEP 503 normalized project name, the comparable form of a distribution
+// name: lowercase, each run of '-', '_' and '.' replaced by one '-'
+// ("Foo.Bar_baz" -> "foo-bar-baz"). The one normalizer of the tree (the
+// index's project pages and the .dist-info check use it).
+std::string normalize_project_name(std::string_view name);
 
 }  // namespace wheelfix::wheel
