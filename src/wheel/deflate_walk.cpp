@@ -15,23 +15,44 @@ class BitReader {
  public:
   explicit BitReader(util::Bytes in) : p_(in.data()), n_(in.size()) {}
 
+  // The reader's position, for loops that keep it in registers.
+  struct State {
+    std::uint64_t buf;
+    unsigned bits;
+    std::size_t pos;
+  };
+  State save() const { return {buf_, bits_, pos_}; }
+  void load(const State& s) {
+    buf_ = s.buf;
+    bits_ = s.bits;
+    pos_ = s.pos;
+  }
+
   // Makes at least 56 bits available.
   void refill() {
-    if (pos_ + 8 <= n_) {
+    State s = save();
+    refill(s);
+    load(s);
+  }
+  // The same on a saved state; false once far past the end (more than 128
+  // zero bits supplied), so a malformed stream cannot loop for ever.
+  bool refill(State& s) {
+    if (s.pos + 8 <= n_) {
       std::uint64_t w;
-      std::memcpy(&w, p_ + pos_, 8);  // little-endian hosts (x86-64, aarch64)
-      buf_ |= w << bits_;
-      pos_ += (63 - bits_) >> 3;
-      bits_ |= 56;
-      return;
+      std::memcpy(&w, p_ + s.pos, 8);  // little-endian hosts (x86-64, aarch64)
+      s.buf |= w << s.bits;
+      s.pos += (63 - s.bits) >> 3;
+      s.bits |= 56;
+      return true;
     }
-    while (bits_ <= 56) {
-      std::uint64_t b = pos_ < n_ ? p_[pos_] : 0;
-      if (pos_ >= n_) over_ += 8;
-      ++pos_;
-      buf_ |= b << bits_;
-      bits_ += 8;
+    while (s.bits <= 56) {
+      std::uint64_t b = s.pos < n_ ? p_[s.pos] : 0;
+      if (s.pos >= n_) over_ += 8;
+      ++s.pos;
+      s.buf |= b << s.bits;
+      s.bits += 8;
     }
+    return over_ <= 128;
   }
   std::uint32_t peek(unsigned n) const { return static_cast<std::uint32_t>(buf_ & ((std::uint64_t{1} << n) - 1)); }
   void drop(unsigned n) {
@@ -70,7 +91,7 @@ class BitReader {
 // A canonical Huffman code: a table for codes up to kBits long, counts and
 // sorted symbols for the longer ones.
 struct Huffman {
-  static constexpr unsigned kBits = 10;
+  static constexpr unsigned kBits = 12;
   std::array<std::uint16_t, 1u << kBits> table{};  // (symbol << 4) | length; 0 = longer code or none
   std::array<std::uint16_t, 16> count{};
   std::array<std::uint16_t, 320> symbols{};
@@ -176,22 +197,59 @@ void fixed_codes(Huffman& lit, Huffman& dist) {
 }
 
 // Skips the symbols of one Huffman-coded block up to its end-of-block code.
+// The hot loop: the reader's state is kept in locals and refilled only when
+// fewer than 48 bits are left (a literal/length code, its extra bits, a
+// distance code and its extra bits take at most 48).
 bool skip_symbols(BitReader& br, const Huffman& lit, const Huffman& dist) {
+  BitReader::State st = br.save();
+  const std::uint64_t mask = (std::uint64_t{1} << Huffman::kBits) - 1;
+  bool ok = false;
   for (;;) {
-    br.refill();  // 56 bits: a length code, its extra bits, a distance code and its extra bits
-    if (br.far_overrun()) return false;
-    int sym = lit.decode(br);
+    if (st.bits < 48) {
+      if (!br.refill(st)) break;  // far past the end: malformed
+    }
+    std::uint16_t e = lit.table[st.buf & mask];
+    int sym;
+    if (e) {
+      st.buf >>= e & 15u;
+      st.bits -= e & 15u;
+      sym = e >> 4;
+    } else {
+      br.load(st);
+      sym = lit.decode(br);
+      st = br.save();
+      if (st.bits < 48 && !br.refill(st)) break;
+    }
     if (sym < 256) {
-      if (sym < 0) return false;
+      if (sym < 0) break;
       continue;
     }
-    if (sym == 256) return true;
-    if (sym > 285) return false;
-    br.drop(kLenExtra[static_cast<std::size_t>(sym - 257)]);
-    int d = dist.decode(br);
-    if (d < 0 || d >= 30) return false;
-    br.drop(kDistExtra[static_cast<std::size_t>(d)]);
+    if (sym == 256) {
+      ok = true;
+      break;
+    }
+    if (sym > 285) break;
+    unsigned extra = kLenExtra[static_cast<std::size_t>(sym - 257)];
+    st.buf >>= extra;
+    st.bits -= extra;
+    std::uint16_t de = dist.table[st.buf & mask];
+    int d;
+    if (de) {
+      st.buf >>= de & 15u;
+      st.bits -= de & 15u;
+      d = de >> 4;
+    } else {
+      br.load(st);
+      d = dist.decode(br);
+      st = br.save();
+      if (st.bits < 48 && !br.refill(st)) break;
+    }
+    if (d < 0 || d >= 30) break;
+    st.buf >>= kDistExtra[static_cast<std::size_t>(d)];
+    st.bits -= kDistExtra[static_cast<std::size_t>(d)];
   }
+  br.load(st);
+  return ok;
 }
 
 }  // namespace
