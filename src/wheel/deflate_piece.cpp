@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace wheelfix::wheel {
@@ -89,12 +90,14 @@ util::Status make_joinable(std::vector<std::uint8_t>& stream) {
 util::Result<std::vector<std::uint8_t>> deflate_piece_libdeflate(libdeflate_compressor* compressor,
                                                                  util::Bytes input, bool last) {
   if (input.empty()) return util::make_error("deflate: empty piece");
-  std::vector<std::uint8_t> out(libdeflate_deflate_compress_bound(compressor, input.size()));
-  std::size_t n = libdeflate_deflate_compress(compressor, input.data(), input.size(), out.data(), out.size());
+  std::size_t bound = libdeflate_deflate_compress_bound(compressor, input.size());
+  auto buf = std::make_unique_for_overwrite<std::uint8_t[]>(bound);  // not zero-filled
+  std::size_t n = libdeflate_deflate_compress(compressor, input.data(), input.size(), buf.get(), bound);
   if (n == 0) return util::make_error("deflate: libdeflate found no room within its own bound");
-  out.resize(n);
+  std::vector<std::uint8_t> out;
+  out.reserve(n + 5);  // room for make_joinable's empty stored block
+  out.assign(buf.get(), buf.get() + n);
   if (!last) WF_CHECK(make_joinable(out));
-  out.shrink_to_fit();
   return out;
 }
 
