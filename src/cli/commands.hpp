@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,11 @@ struct RepairCmdOptions {
   bool no_update_tags = false;
   bool allow_pure = false;
   unsigned jobs = 0;
+  // Piece cache (docs/performance.md): --cache-dir, else $WHEELFIX_CACHE_DIR,
+  // else $XDG_CACHE_HOME/wheelfix, else ~/.cache/wheelfix; --no-cache: none.
+  std::optional<std::string> cache_dir;
+  bool no_cache = false;
+  std::uint64_t cache_max_mb = 4096;  // --cache-max-mb
   bool json = false;
   bool quiet = false;
   bool verbose = false;  // -v: the plan of each wheel

@@ -227,6 +227,7 @@ CLI::App* add_repair_command(CLI::App& app, RepairCmdOptions& o) {
                 "Do not hold x86-64-v2/v3/v4 instruction use against a tag");
   cmd->add_option("--policy-file", o.policy_files, "Policy JSON file(s) replacing the installed ones");
   add_abi3_options(*cmd, o);
+  add_cache_options(*cmd, o);
   cmd->add_option("--patcher", o.patcher,
                   "patchelf or lief-patchelf: wheelfix's own ELF rewriter (either name); none: edit no ELF file")
       ->check(CLI::IsMember({"patchelf", "lief-patchelf", "none"}));

@@ -28,6 +28,18 @@ std::optional<std::string> lib_sdir_problem(const std::string& suffix) {
   return std::nullopt;
 }
 
+// The piece cache's folder: --cache-dir, $WHEELFIX_CACHE_DIR,
+// $XDG_CACHE_HOME/wheelfix, ~/.cache/wheelfix; "" with --no-cache or when
+// none of these is set.
+std::string cache_folder(const RepairCmdOptions& o) {
+  if (o.no_cache) return {};
+  if (o.cache_dir) return *o.cache_dir;
+  if (auto dir = env("WHEELFIX_CACHE_DIR")) return *dir;
+  if (auto xdg = env("XDG_CACHE_HOME")) return *xdg + "/wheelfix";
+  if (auto home = env("HOME")) return *home + "/.cache/wheelfix";
+  return {};
+}
+
 }  // namespace
 
 util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& o, const policy::PolicySet& policies) {
@@ -54,6 +66,9 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   ro.level = o.level;
   ro.update_tags = !o.no_update_tags;
   ro.threads = o.jobs;
+  ro.cache.dir = cache_folder(o);
+  if (o.cache_max_mb > (std::uint64_t{1} << 40)) return util::make_error("--cache-max-mb is larger than 2^40");
+  ro.cache.max_bytes = o.cache_max_mb << 20;
   WF_TRY(auto abi, policy::load_stable_abi());
   ro.stable_abi = std::make_shared<const policy::StableAbi>(std::move(abi));
   ro.abi3_lower_bound = o.abi3_lower_bound;
@@ -70,6 +85,15 @@ void add_abi3_options(CLI::App& cmd, RepairCmdOptions& o) {
   cmd.add_flag("--abi3-lower-bound", o.abi3_lower_bound,
                "Retag a cp3X-abi3 wheel whose imports need a newer Python to the lowest cp3Y-abi3 that holds");
   cmd.add_flag("--abi3-warn", o.abi3_warn, "Write abi3 wheels whose imports break the tag, with a warning");
+}
+
+void add_cache_options(CLI::App& cmd, RepairCmdOptions& o) {
+  auto* dir = cmd.add_option("--cache-dir", o.cache_dir,
+                             "Cache of compressed pieces of large members (default: $WHEELFIX_CACHE_DIR, "
+                             "$XDG_CACHE_HOME/wheelfix, ~/.cache/wheelfix)");
+  cmd.add_flag("--no-cache", o.no_cache, "Use no piece cache")->excludes(dir);
+  cmd.add_option("--cache-max-mb", o.cache_max_mb,
+                 "Size bound of the piece cache in MiB; least recently used pieces go first (default 4096)");
 }
 
 nlohmann::json repair_report_json(const repair::RepairReport& r, double seconds) {

@@ -26,6 +26,8 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
 
 // Registers --abi3-lower-bound and --abi3-warn (repair, build).
 void add_abi3_options(CLI::App& cmd, RepairCmdOptions& o);
+// Registers --cache-dir, --no-cache and --cache-max-mb.
+void add_cache_options(CLI::App& cmd, RepairCmdOptions& o);
 
 // One wheel's `--json` report entry (schema_version 1, docs/json-schema.md);
 // `python_tag` is the python tag set written (raised by --abi3-lower-bound).

@@ -174,6 +174,7 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   wopts.level = o.level;
   wopts.threads = o.threads;
   wopts.scratch_dir = scratch;
+  wopts.cache = o.cache;
   wopts.source_date_epoch = o.source_date_epoch;
   if (o.progress)
     wopts.progress = [&](std::size_t done, std::size_t total, std::uint64_t bytes) {

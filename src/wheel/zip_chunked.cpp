@@ -1,6 +1,9 @@
-// deflate_chunked(): fixed-size pieces deflated in parallel with zlib, each
-// primed with the preceding 32 KiB, joined into one raw deflate stream.
+// deflate_chunked(): fixed-size pieces deflated in parallel with libdeflate,
+// each on its own, joined into one raw deflate stream (deflate_piece.hpp).
 #include "wheel/zip_chunked.hpp"
+
+#include "wheel/deflate_piece.hpp"
+#include "wheel/piece_cache.hpp"
 
 #include <libdeflate.h>
 #include <unistd.h>
@@ -19,52 +22,40 @@ namespace wheelfix::wheel {
 
 namespace {
 
-constexpr std::size_t kWindow = 32u << 10;  // deflate's window: what a piece may refer back to
-
 // One compressed piece.
 struct Piece {
   std::vector<std::uint8_t> out;
   std::uint32_t crc = 0;
-  std::string error;  // non-empty when zlib failed
+  std::string error;  // non-empty when compression failed
 };
 
-// Runs deflate over the stream's input until it is consumed and flushed.
-std::string run_deflate(z_stream& zs, int flush, std::vector<std::uint8_t>& out) {
-  std::size_t used = 0;
-  for (;;) {
-    if (out.size() - used < 64) out.resize(out.size() + out.size() / 4 + 64);
-    zs.next_out = out.data() + used;
-    zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - used, UINT_MAX));
-    int rc = deflate(&zs, flush);
-    used = static_cast<std::size_t>(zs.next_out - out.data());
-    if (rc == Z_STREAM_END) break;
-    if (rc != Z_OK) return "zlib deflate failed (" + std::to_string(rc) + ")";
-    if (flush == Z_SYNC_FLUSH && zs.avail_in == 0 && zs.avail_out > 0) break;
-  }
-  out.resize(used);
-  return {};
-}
-
-// Compresses input[begin, end): primed with the 32 KiB before `begin`,
-// ending with a sync flush, or with the final block at the end of input.
-Piece deflate_piece(util::Bytes input, std::size_t begin, std::size_t end, int level) {
+// Compresses input[begin, end) on its own (joinable unless it ends the
+// input), from the cache when it holds the piece.
+Piece deflate_piece(libdeflate_compressor* compressor, const PieceCache* cache, util::Bytes input,
+                    std::size_t begin, std::size_t end, int level) {
   Piece p;
-  p.crc = static_cast<std::uint32_t>(libdeflate_crc32(0, input.data() + begin, end - begin));
-  z_stream zs{};
-  if (deflateInit2(&zs, std::min(level, 9), Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    p.error = "cannot set up zlib deflate";
+  util::Bytes in = input.subspan(begin, end - begin);
+  bool last = end == input.size();
+  p.crc = static_cast<std::uint32_t>(libdeflate_crc32(0, in.data(), in.size()));
+  util::Sha256Digest key{};
+  if (cache) {
+    key = piece_key(piece_compressor_id(), level, last, {}, in);
+    if (auto hit = cache->get(key)) {
+      p.out = std::move(*hit);
+      return p;
+    }
+  }
+  if (!compressor) {
+    p.error = "out of memory for the compressor";
     return p;
   }
-  std::size_t dict = std::min(begin, kWindow);
-  if (dict > 0 && deflateSetDictionary(&zs, input.data() + begin - dict, static_cast<uInt>(dict)) != Z_OK) {
-    p.error = "zlib refused the dictionary";
-  } else {
-    zs.next_in = const_cast<Bytef*>(input.data() + begin);
-    zs.avail_in = static_cast<uInt>(end - begin);
-    p.out.resize(deflateBound(&zs, end - begin) + 16);
-    p.error = run_deflate(zs, end == input.size() ? Z_FINISH : Z_SYNC_FLUSH, p.out);
+  auto r = deflate_piece_libdeflate(compressor, in, last);
+  if (!r) {
+    p.error = r.error().message;
+    return p;
   }
-  deflateEnd(&zs);
+  p.out = std::move(r).value();
+  if (cache) cache->put(key, util::Bytes(p.out));
   return p;
 }
 
@@ -72,8 +63,8 @@ Piece deflate_piece(util::Bytes input, std::size_t begin, std::size_t end, int l
 // at most `window` pieces past the last one taken are started.
 class PiecePool {
  public:
-  PiecePool(util::Bytes input, int level, std::size_t chunk, std::size_t window)
-      : input_(input), level_(level), chunk_(chunk), window_(window),
+  PiecePool(util::Bytes input, int level, std::size_t chunk, std::size_t window, const PieceCache* cache)
+      : input_(input), level_(level), chunk_(chunk), window_(window), cache_(cache),
         slots_((input.size() + chunk - 1) / chunk) {}
 
   std::size_t count() const { return slots_.size(); }
@@ -81,6 +72,8 @@ class PiecePool {
 
   // Worker loop: claims and compresses pieces until all are claimed or stop().
   void work() {
+    std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+        libdeflate_alloc_compressor(level_), &libdeflate_free_compressor);
     for (;;) {
       std::size_t k;
       {
@@ -89,7 +82,7 @@ class PiecePool {
         if (stop_ || next_ >= count()) return;
         k = next_++;
       }
-      auto piece = std::make_unique<Piece>(deflate_piece(input_, k * chunk_, end_of(k), level_));
+      auto piece = std::make_unique<Piece>(deflate_piece(compressor.get(), cache_, input_, k * chunk_, end_of(k), level_));
       std::lock_guard lock(mu_);
       slots_[k] = std::move(piece);
       done_cv_.notify_all();
@@ -115,6 +108,7 @@ class PiecePool {
   util::Bytes input_;
   int level_;
   std::size_t chunk_, window_;
+  const PieceCache* cache_;
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::size_t next_ = 0, taken_ = 0;
@@ -163,11 +157,12 @@ void release_upto(const util::MappedFile& source, util::Bytes input, std::size_t
 }  // namespace
 
 util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
-                                             std::size_t chunk, unsigned threads, const std::string& dir) {
+                                             std::size_t chunk, unsigned threads, const std::string& dir,
+                                             const PieceCache* cache) {
   ChunkedDeflate r;
   WF_TRY(r.file, scratch_file(dir));
   threads = std::max(threads, 1u);
-  PiecePool pool(input, level, std::max<std::size_t>(chunk, 1), 2 * std::size_t{threads});
+  PiecePool pool(input, level, std::max<std::size_t>(chunk, 1), 2 * std::size_t{threads}, cache);
   Workers workers(pool, threads);
   std::size_t released = 0;
   for (std::size_t k = 0; k < pool.count(); ++k) {
@@ -180,7 +175,7 @@ util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::Mapp
     auto combined = crc32_combine(r.crc32, piece->crc, static_cast<z_off_t>(len));
     r.crc32 = k == 0 ? piece->crc : static_cast<std::uint32_t>(combined);
     r.compressed += piece->out.size();
-    if (source) release_upto(*source, input, pool.end_of(k) - std::min(pool.end_of(k), kWindow), released);
+    if (source) release_upto(*source, input, pool.end_of(k), released);
   }
   return r;
 }

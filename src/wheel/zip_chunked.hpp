@@ -12,6 +12,8 @@
 
 namespace wheelfix::wheel {
 
+class PieceCache;
+
 // What deflate_chunked() produced: one raw deflate stream in `file`.
 struct ChunkedDeflate {
   util::TempFile file;           // the compressed bytes, from offset 0
@@ -19,16 +21,18 @@ struct ChunkedDeflate {
   std::uint32_t crc32 = 0;       // CRC-32 of the input
 };
 
-// Deflates `input` (level 1..12, zlib levels above 9 act as 9) in pieces of
-// `chunk` bytes: piece k is compressed on its own, primed with the 32 KiB
-// of input before it, and ends with a sync flush (the last with the final
-// block), so the pieces concatenate into one raw deflate stream whose bytes
-// depend only on input, level and chunk, never on `threads` (>= 1). At most
-// 2 * threads pieces are held in memory. The output goes to an unnamed
-// scratch file in `dir` (or $TMPDIR, /tmp when that fails). When `source`
-// is the mapping `input` lies in, its pages are dropped from the resident
-// set once no piece needs them. Fails with "<dir>: <why>" or "deflate: <why>".
+// Deflates `input` (libdeflate level 1..12) in pieces of `chunk` bytes:
+// piece k is compressed on its own (no dictionary; deflate_piece.hpp), all
+// but the last made joinable, so the pieces concatenate into one raw deflate
+// stream whose bytes depend only on input, level, chunk and the libdeflate
+// version, never on `threads` (>= 1) or `cache`. Pieces are taken from and
+// stored in `cache` when it is not null. At most 2 * threads pieces are held
+// in memory. The output goes to an unnamed scratch file in `dir` (or
+// $TMPDIR, /tmp when that fails). When `source` is the mapping `input` lies
+// in, its pages are dropped from the resident set once compressed. Fails
+// with "<dir>: <why>" or "deflate: <why>".
 util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
-                                             std::size_t chunk, unsigned threads, const std::string& dir);
+                                             std::size_t chunk, unsigned threads, const std::string& dir,
+                                             const PieceCache* cache = nullptr);
 
 }  // namespace wheelfix::wheel

@@ -8,8 +8,10 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "wheel/piece_cache.hpp"
 #include "wheel/zip_chunked.hpp"
 #include "wheelfix/wheel/zip_writer.hpp"
 
@@ -47,6 +49,7 @@ struct PrepareContext {
   std::size_t chunk_size;
   unsigned chunk_threads;  // threads for one chunked member
   std::string scratch_dir;
+  const PieceCache* cache;  // null = no cache
 };
 
 util::Error member_error(const PrepareContext& ctx, const Member& m, const std::string& why) {
@@ -71,7 +74,8 @@ std::uint32_t crc_released(util::Bytes input, const util::MappedFile* source) {
 // payload; stores it when that does not save a byte.
 util::Status prepare_chunked(const Member& m, const PrepareContext& ctx, util::Bytes input, PreparedMember& p) {
   const util::MappedFile* source = p.mapping ? &*p.mapping : nullptr;
-  auto d = deflate_chunked(input, source, m.level, ctx.chunk_size, ctx.chunk_threads, ctx.scratch_dir);
+  auto d = deflate_chunked(input, source, m.level, ctx.chunk_size, ctx.chunk_threads, ctx.scratch_dir,
+                           ctx.cache);
   if (!d) return member_error(ctx, m, d.error().message);
   p.crc32 = d->crc32;
   if (d->compressed >= input.size()) return {};
@@ -190,8 +194,10 @@ util::Status prepare_members(const std::vector<Member>& members, const ZipWriter
   // however many large members there are. Bytes do not depend on it.
   std::size_t chunked = std::min<std::size_t>(count_chunked(members, options.chunked_threshold), threads);
   unsigned chunk_threads = std::max(1u, threads / static_cast<unsigned>(std::max<std::size_t>(chunked, 1)));
+  std::optional<PieceCache> cache;
+  if (chunked > 0 && !options.cache.dir.empty()) cache.emplace(options.cache);
   const PrepareContext ctx{archive, options.chunked_threshold, options.chunk_size, chunk_threads,
-                           dir.empty() ? "." : dir};
+                           dir.empty() ? "." : dir, cache ? &*cache : nullptr};
   if (threads > members.size()) threads = static_cast<unsigned>(std::max<std::size_t>(members.size(), 1));
   Pipeline pipe(members, threads, ctx);
   std::vector<std::thread> workers;
@@ -221,6 +227,7 @@ util::Status prepare_members(const std::vector<Member>& members, const ZipWriter
     pipe.work_cv.notify_all();
   }
   for (auto& w : workers) w.join();
+  if (cache) cache->trim();
   return status;
 }
 

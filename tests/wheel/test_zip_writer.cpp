@@ -205,6 +205,22 @@ assert z.getinfo('pkg/big.so').external_attr >> 16 == 0o100755
   CHECK(small_raw(*s) == small_raw(*r));
   CHECK(capture("ls -A '" + dir.path() + "'") == "all.zip\nbig.so\nfour.zip\none.zip\nscript.py\nsmall-chunks.zip\n");
 
+  // With the piece cache, cold and warm: the same archive as without it,
+  // and the cache holds the large members' pieces.
+  opts.chunk_size = 200000;
+  opts.threads = 2;
+  opts.cache.dir = dir / "piece-cache";
+  write_large(dir / "cold.zip", dir / "big.so", data, noise, opts);
+  opts.threads = 1;
+  write_large(dir / "warm.zip", dir / "big.so", data, noise, opts);
+  CHECK(read_file(dir / "cold.zip") == one);
+  CHECK(read_file(dir / "warm.zip") == one);
+  CHECK(capture("find '" + dir / "piece-cache" + "' -type f | wc -l") != "0\n");
+  std::filesystem::remove(dir / "cold.zip");
+  std::filesystem::remove(dir / "warm.zip");
+  std::filesystem::remove_all(dir / "piece-cache");
+  opts.cache.dir.clear();
+
   opts.chunk_size = 0;
   CHECK(ZipWriter::create(dir / "x.zip", opts).error().message ==
         dir / "x.zip" + ": chunk size 0 is not in 1..1073741824");

@@ -14,6 +14,7 @@
 #include "wheelfix/repair/analyze.hpp"
 #include "wheelfix/util/result.hpp"
 #include "wheelfix/wheel/wheel.hpp"
+#include "wheelfix/wheel/zip_writer.hpp"
 
 namespace wheelfix::repair {
 
@@ -32,6 +33,7 @@ struct RepairOptions {
   unsigned threads = 0;              // 0 = all cores
   std::int64_t source_date_epoch = 315532800;  // 1980-01-01
   std::string temp_dir;              // scratch space ("" = output_dir)
+  wheel::PieceCacheOptions cache;    // compressed pieces of large members kept between runs ("" dir = none)
   // The Stable ABI data for the abi3 check of wheels with the abi3 tag
   // (docs/tags.md#abi3); nullptr = no check.
   std::shared_ptr<const policy::StableAbi> stable_abi;

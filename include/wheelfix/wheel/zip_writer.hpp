@@ -18,6 +18,15 @@
 
 namespace wheelfix::wheel {
 
+// A cache of the compressed pieces of large members, kept in a folder and
+// keyed by content (piece input, level, compressor and its version), so a
+// member seen before (or the unchanged pieces of an edited one) is not
+// compressed again. The archive's bytes are the same with or without it.
+struct PieceCacheOptions {
+  std::string dir;                               // "" = no cache
+  std::uint64_t max_bytes = std::uint64_t{4} << 30;  // least recently used entries beyond this are removed
+};
+
 // How the whole archive is written.
 struct ZipWriterOptions {
   // Timestamp of every member (SOURCE_DATE_EPOCH); clamped to 1980-01-01.
@@ -28,16 +37,19 @@ struct ZipWriterOptions {
   // compressed in memory at once (large ones are held in scratch files).
   unsigned threads = 1;
   // New members larger than this many bytes (at levels > 0) are deflated
-  // with zlib in `chunk_size` pieces on `threads` threads, each piece primed
-  // with the 32 KiB before it, into an unnamed scratch file in the archive's
-  // folder, so that memory stays a few chunks per thread whatever the
-  // member's size. Their bytes depend on these two values (never on
-  // `threads`) and differ from the one-call libdeflate form that smaller
+  // with libdeflate in `chunk_size` pieces on `threads` threads, each piece
+  // on its own (no dictionary), joined into one deflate stream in an
+  // unnamed scratch file in the archive's folder, so that memory stays a few
+  // chunks per thread whatever the member's size. Their bytes depend on
+  // these two values, the level and the libdeflate version (never on
+  // `threads` or the cache) and differ from the one-call form that smaller
   // members get. chunk_size must be in 1..1 GiB.
   std::size_t chunked_threshold = 32u << 20;
   std::size_t chunk_size = 4u << 20;
   // Folder of those scratch files ("" = the archive's folder).
   std::string scratch_dir;
+  // Where those pieces are cached between runs (see PieceCacheOptions).
+  PieceCacheOptions cache;
   // Write ZIP64 fields for every member and the ZIP64 end records even when
   // nothing needs them (they are always written when something does).
   bool force_zip64 = false;
