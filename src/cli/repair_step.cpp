@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli/show_render.hpp"
+#include "repair/sbom.hpp"
 #include "wheelfix/util/atomic_file.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/strings.hpp"
@@ -54,6 +55,7 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   ro.level = o.level;
   ro.update_tags = !o.no_update_tags;
   ro.threads = o.jobs;
+  ro.package_owners = std::make_shared<repair::PackageOwners>(env("DPKG_ADMINDIR").value_or("/var/lib/dpkg"));
   WF_TRY(auto abi, policy::load_stable_abi());
   ro.stable_abi = std::make_shared<const policy::StableAbi>(std::move(abi));
   ro.abi3_lower_bound = o.abi3_lower_bound;
