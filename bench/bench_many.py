@@ -154,21 +154,23 @@ def clean_out():
 
 
 def measure(cmd, env_extra, runs):
-    """Best wall time (s) and smallest peak RSS (KiB) of `runs` runs, or an error string."""
+    """Best wall time (s), smallest peak RSS (KiB) and least CPU time (user + system s, children
+    included) of `runs` runs, or an error string."""
     env = dict(os.environ, **env_extra)
     best = None
     tfile = os.path.join(ARGS.scratch, ".time")
     for _ in range(runs):
         clean_out()
-        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", tfile] + cmd, env=env,
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S", "-o", tfile] + cmd, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if p.returncode != 0:
             clean_out()
             last = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
             return f"failed ({p.returncode}): {last}"
         with open(tfile) as f:
-            t, rss = f.read().split()[-2:]
-        best = (float(t), int(rss)) if best is None else (min(best[0], float(t)), min(best[1], int(rss)))
+            t, rss, user, system = f.read().split()[-4:]
+        r = (float(t), int(rss), float(user) + float(system))
+        best = r if best is None else tuple(min(a, b) for a, b in zip(best, r))
     clean_out()
     return best
 
@@ -227,9 +229,13 @@ def mb(r):
     return f"{r[1] / 1024:.0f} MB" if isinstance(r, tuple) else "n/a"
 
 
-def ratio(base, ours):
-    if isinstance(base, tuple) and isinstance(ours, tuple) and ours[0] > 0:
-        return f"{base[0] / ours[0]:.1f}x"
+def cpu(r):
+    return f"{r[2]:.2f} s" if isinstance(r, tuple) else "n/a"
+
+
+def ratio(base, ours, field=0):
+    if isinstance(base, tuple) and isinstance(ours, tuple) and ours[field] > 0:
+        return f"{base[field] / ours[field]:.1f}x"
     return "n/a"
 
 
@@ -260,14 +266,14 @@ def run_torch(results, aw):
         results.setdefault("torch_like", []).append(
             {"name": w["name"], "uncompressed": w["uncompressed"], "compressed": w["compressed"],
              "wheelfix": wf, "wheelfix_j1": wf1, "floor_naive": floor, "auditwheel": awr})
-    print(f"| wheel | in / out of wheel | wheelfix -j {ARGS.jobs} | RSS | -j 1 | RSS | floor (naive) | auditwheel | RSS "
-          f"| auditwheel / wheelfix | floor / wheelfix |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| wheel | in / out of wheel | wheelfix -j {ARGS.jobs} | CPU | RSS | -j 1 | RSS | floor (naive) | auditwheel "
+          f"| CPU | RSS | auditwheel / wheelfix (time) | (CPU) | floor / wheelfix |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for w, wf, wf1, floor, awr in rows:
         size = (f"{w['uncompressed'] / 1e6:.0f} MB ({w['compressed'] / 1e6:.0f} MB zip) / "
                 f"{sum(os.path.getsize(v) for v in w['vendor']) / 1e6:.0f} MB")
-        print(f"| {w['name']} | {size} | {fmt(wf)} | {mb(wf)} | {fmt(wf1)} | {mb(wf1)} | {fmt(floor)} | {fmt(awr)} "
-              f"| {mb(awr)} | {ratio(awr, wf)} | {ratio(floor, wf)} |")
+        print(f"| {w['name']} | {size} | {fmt(wf)} | {cpu(wf)} | {mb(wf)} | {fmt(wf1)} | {mb(wf1)} | {fmt(floor)} "
+              f"| {fmt(awr)} | {cpu(awr)} | {mb(awr)} | {ratio(awr, wf)} | {ratio(awr, wf, 2)} | {ratio(floor, wf)} |")
     print()
 
 
@@ -293,12 +299,12 @@ def run_many(results, aw):
            if aw[0] is not None else f"skipped: {aw[2]}")
     results["many"] = {"wheels": [os.path.basename(w) for w in wheels], "bytes": total, "one_call": one,
                        "one_call_j1": one_j1, "one_per_call": each, "floor_naive": floor, "auditwheel": awr}
-    print("| run | time | peak RSS | auditwheel / this |")
-    print("|---|---|---|---|")
+    print("| run | time | CPU (user+sys) | peak RSS | auditwheel / this (time) | (CPU) |")
+    print("|---|---|---|---|---|---|")
     for label, r in [(f"wheelfix, one call, -j {ARGS.jobs}", one), ("wheelfix, one call, -j 1", one_j1),
                      (f"wheelfix, one call per wheel, -j {ARGS.jobs}", each),
                      ("floor: naive_repack.py per wheel", floor), ("auditwheel, one call", awr)]:
-        print(f"| {label} | {fmt(r)} | {mb(r)} | {ratio(awr, r)} |")
+        print(f"| {label} | {fmt(r)} | {cpu(r)} | {mb(r)} | {ratio(awr, r)} | {ratio(awr, r, 2)} |")
     print()
     if isinstance(one, tuple) and isinstance(one_j1, tuple):
         print(f"one call -j {ARGS.jobs} vs -j 1: {one_j1[0] / one[0]:.2f}x; "
