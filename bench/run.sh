@@ -2,12 +2,14 @@
 # wheelfix benchmark suite: one command. Builds wheelfix (Release, in
 # build-bench), builds the input wheels under a scratch folder, measures
 # show / repair / scaling against baselines in the same run (bench/bench.py),
-# runs bench/bench_patchelf.sh when it exists, and prints the tables.
+# runs bench/bench_patchelf.sh when it exists, the torch-like and many-wheels
+# cases against auditwheel (bench/bench_many.py; AUDITWHEEL_SRC, PATCHELF),
+# and prints the tables.
 # Not part of the test run.
 #
 # Usage: bench/run.sh [--keep] [--scratch DIR] [--runs N] [--jobs N] [--sizes 1,2,4]
 #                     [--naive-scale] [--full-scaling] [--wheelfix PATH | --build-dir DIR]
-#                     [--out FILE]
+#                     [--no-many] [--out FILE]
 #   --keep         keep the scratch folder (default: $TMPDIR/wheelfix-bench, removed at the end)
 #   --runs N       runs per figure, the best is reported (default 3)
 #   --jobs N       threads for the parallel repair figures (default 2)
@@ -16,12 +18,13 @@
 #   --full-scaling measure -j 1 on every size (default: on 1x only)
 #   --wheelfix P   use this binary instead of building build-bench/wheelfix
 #   --build-dir D  build the Release binary in D (default build-bench; relative to the repo)
+#   --no-many      skip bench/bench_many.py (torch-like and many-wheels cases, auditwheel)
 #   --out FILE     also write the report (Markdown) to FILE
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SCRATCH=${TMPDIR:-/tmp}/wheelfix-bench
-KEEP=0 RUNS=3 JOBS=2 SIZES=1,2,4 NAIVE_SCALE=() FULL=() WHEELFIX="" OUT="" BUILD=build-bench
+KEEP=0 RUNS=3 JOBS=2 SIZES=1,2,4 NAIVE_SCALE=() FULL=() WHEELFIX="" OUT="" BUILD=build-bench MANY=1
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) KEEP=1 ;;
@@ -33,8 +36,9 @@ while [ $# -gt 0 ]; do
     --full-scaling) FULL=(--full-scaling) ;;
     --wheelfix) WHEELFIX=$2; shift ;;
     --build-dir) BUILD=$2; shift ;;
+    --no-many) MANY=0 ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -74,6 +78,13 @@ report() {
     echo '```'
     WHEELFIX=$WHEELFIX "$ROOT/bench/bench_patchelf.sh" "" "$RUNS" 2>&1 || echo "bench_patchelf.sh failed"
     echo '```'
+  fi
+  if [ "$MANY" = 1 ]; then
+    echo
+    echo "## torch-like and many wheels vs auditwheel (bench/bench_many.py)"
+    echo
+    python3 "$ROOT/bench/bench_many.py" "$WHEELFIX" "$SCRATCH" --runs "$RUNS" --jobs "$JOBS" \
+      --json "$SCRATCH/results-many.json" || echo "bench_many.py failed"
   fi
   echo
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

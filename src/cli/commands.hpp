@@ -95,6 +95,12 @@ int run_lddtree(const LddtreeOptions& opts);
 int run_show(const ShowOptions& opts);
 int run_repair(const RepairCmdOptions& opts);
 
+// "wheelfix: error: <message>\n" and "wheelfix: warning: <message>\n",
+// control characters inside each line of the message made printable: what
+// print_error() and print_warning() write.
+std::string error_line(const std::string& message);
+std::string warning_line(const std::string& message);
+
 // Prints "wheelfix: error: <message>" to stderr.
 void print_error(const std::string& message);
 // Prints "wheelfix: warning: <message>" to stderr.

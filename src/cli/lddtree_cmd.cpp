@@ -164,9 +164,11 @@ std::string printable_lines(const std::string& message) {
 
 }  // namespace
 
-void print_error(const std::string& message) { std::cerr << "wheelfix: error: " << printable_lines(message) << "\n"; }
-void print_warning(const std::string& message) {
-  std::cerr << "wheelfix: warning: " << printable_lines(message) << "\n";
+std::string error_line(const std::string& message) { return "wheelfix: error: " + printable_lines(message) + "\n"; }
+std::string warning_line(const std::string& message) {
+  return "wheelfix: warning: " + printable_lines(message) + "\n";
 }
+void print_error(const std::string& message) { std::cerr << error_line(message); }
+void print_warning(const std::string& message) { std::cerr << warning_line(message); }
 
 }  // namespace wheelfix::cli

@@ -260,7 +260,7 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   if (!plan.grafts.empty()) {
     std::vector<std::string> sources;
     for (const auto& g : plan.grafts) sources.push_back(g.lib.source_path);
-    auto owners = find_package_owners(sources);
+    auto owners = o.package_owners ? o.package_owners->find(sources) : find_package_owners(sources);
     std::string sbom = make_sbom(whl.metadata().name, whl.metadata().version, report.vendored, owners);
     rows.push_back(wheel::record_row(sbom_path, util::as_bytes(sbom)));
     WF_CHECK(writer.add_owned(sbom_path, std::vector<std::uint8_t>(sbom.begin(), sbom.end())));

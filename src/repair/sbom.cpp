@@ -3,13 +3,18 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
+#include <string_view>
 
 #include "wheelfix/util/process.hpp"
 #include "wheelfix/util/strings.hpp"
 
 namespace wheelfix::repair {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -41,68 +46,67 @@ std::string os_release_id() {
   return "debian";
 }
 
-// dpkg-query -S takes glob patterns; an absolute path without glob
-// characters matches exactly, so escape the few that could appear.
-std::string dpkg_literal(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '*' || c == '?' || c == '[' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
+// The path's /usr-merged alias: /usr/lib/x <-> /lib/x.
+std::string usr_alias(const std::string& path) { return path.starts_with("/usr/") ? path.substr(4) : "/usr" + path; }
+
+// FNV-1a, 64 bits: the index key of a path (hits are confirmed, so a
+// collision costs one extra file read, never a wrong answer).
+std::uint64_t path_hash(std::string_view path) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : path) h = (h ^ c) * 1099511628211ull;
+  return h;
 }
 
-// Owners of `paths` (each also tried under its /usr-merged alias) with one
-// `dpkg-query -S` and one `dpkg-query -W` for all of them: dpkg-query reads
-// its whole database on every call, so one call per library dominated the
-// repair of wheels that vendor many libraries.
-std::vector<std::optional<PackageOwner>> dpkg_owners(const std::vector<std::string>& paths) {
-  std::vector<std::optional<PackageOwner>> result(paths.size());
-  std::vector<std::string> args{"dpkg-query", "-S"};
-  for (const auto& path : paths) {
-    args.push_back(dpkg_literal(path));
-    args.push_back(dpkg_literal(path.starts_with("/usr/") ? path.substr(4) : "/usr" + path));
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+// Calls fn(line) for each line of `text` (no line break; a last line without one too).
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    fn(text.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
   }
-  auto r = util::run_process(args);  // exit status 1 when some path is not owned
-  if (!r.ok()) return result;
-  std::map<std::string, std::string> owner_of;  // path -> package (first listed)
-  for (const auto& line : util::split(r->out, '\n')) {
-    auto colon = line.find(": ");
-    if (colon == std::string::npos || line.starts_with("diversion ")) continue;
-    std::string pkg = line.substr(0, colon);
-    if (pkg.find(',') != std::string::npos) pkg = pkg.substr(0, pkg.find(','));
-    owner_of.emplace(line.substr(colon + 2), pkg);
-  }
-  std::vector<std::string> pkgs;
-  std::vector<std::string> chosen(paths.size());
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const auto& p = paths[i];
-    auto it = owner_of.find(p);
-    if (it == owner_of.end()) it = owner_of.find(p.starts_with("/usr/") ? p.substr(4) : "/usr" + p);
-    if (it == owner_of.end()) continue;
-    chosen[i] = it->second;
-    if (std::find(pkgs.begin(), pkgs.end(), it->second) == pkgs.end()) pkgs.push_back(it->second);
-  }
-  if (pkgs.empty()) return result;
-  std::vector<std::string> wargs{"dpkg-query", "-W", "-f=${binary:Package} ${Package} ${Version} ${Architecture}\n"};
-  wargs.insert(wargs.end(), pkgs.begin(), pkgs.end());
-  auto q = util::run_process(wargs);
-  if (!q.ok()) return result;
-  std::map<std::string, PackageOwner> info;  // binary:Package and Package -> owner
-  for (const auto& line : util::split(q->out, '\n')) {
-    auto parts = util::split(std::string(util::trim(line)), ' ');
-    if (parts.size() != 4) continue;
-    PackageOwner o{"dpkg", parts[1], parts[2], parts[3], ""};
-    o.purl = "pkg:deb/" + os_release_id() + "/" + purl_escape(o.name) + "@" + purl_escape(o.version) +
-             "?arch=" + purl_escape(o.arch);
-    info.emplace(parts[0], o);
-    info.emplace(parts[1], o);
-  }
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (chosen[i].empty()) continue;
-    if (auto it = info.find(chosen[i]); it != info.end()) result[i] = it->second;
-  }
-  return result;
+}
+
+// The packages of a dpkg status file, keyed "name:arch" and "name" (an
+// installed instance wins the plain name over one that is not installed).
+std::map<std::string, PackageOwner> read_dpkg_status(const std::string& text, const std::string& os_id) {
+  std::map<std::string, PackageOwner> out;
+  std::map<std::string, bool> plain_installed;
+  PackageOwner cur{"dpkg", "", "", "", ""};
+  bool installed = false;
+  auto flush = [&] {
+    if (!cur.name.empty() && !cur.version.empty()) {
+      cur.purl = "pkg:deb/" + os_id + "/" + purl_escape(cur.name) + "@" + purl_escape(cur.version) +
+                 (cur.arch.empty() ? "" : "?arch=" + purl_escape(cur.arch));
+      out.emplace(cur.name + ":" + cur.arch, cur);
+      auto it = plain_installed.find(cur.name);
+      if (it == plain_installed.end() || (!it->second && installed)) {
+        out.insert_or_assign(cur.name, cur);
+        plain_installed[cur.name] = installed;
+      }
+    }
+    cur = PackageOwner{"dpkg", "", "", "", ""};
+    installed = false;
+  };
+  for_each_line(text, [&](std::string_view line) {
+    if (line.empty()) return flush();
+    auto value = [&](std::size_t n) { return std::string(util::trim(std::string(line.substr(n)))); };
+    if (line.starts_with("Package:")) cur.name = value(8);
+    else if (line.starts_with("Version:")) cur.version = value(8);
+    else if (line.starts_with("Architecture:")) cur.arch = value(13);
+    else if (line.starts_with("Status:")) installed = value(7).ends_with(" installed");
+  });
+  flush();
+  return out;
 }
 
 std::optional<PackageOwner> rpm_owner(const std::string& path) {
@@ -133,14 +137,93 @@ std::optional<PackageOwner> apk_owner(const std::string& path) {
 
 }  // namespace
 
-std::vector<std::optional<PackageOwner>> find_package_owners(const std::vector<std::string>& paths) {
+PackageOwners::PackageOwners(std::string dpkg_admin_dir, bool ask_tools, std::string os_id)
+    : admin_dir_(std::move(dpkg_admin_dir)), ask_tools_(ask_tools), os_id_(std::move(os_id)) {}
+
+int PackageOwners::dpkg_reads() const {
+  std::lock_guard lock(mutex_);
+  return dpkg_reads_;
+}
+
+// Reads every info/*.list file into index_ and the status file into
+// packages_[i].owner. A missing info folder or status file: no dpkg.
+void PackageOwners::load_dpkg_locked() {
+  dpkg_loaded_ = true;
+  if (os_id_.empty()) os_id_ = os_release_id();
+  std::error_code ec;
+  fs::directory_iterator it(admin_dir_ + "/info", ec);
+  if (ec) return;
+  auto status = read_text(admin_dir_ + "/status");
+  if (!status) return;
+  dpkg_present_ = true;
+  ++dpkg_reads_;
+  std::vector<std::string> stems;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    std::string name = it->path().filename().string();
+    if (name.size() > 5 && name.ends_with(".list")) stems.push_back(name.substr(0, name.size() - 5));
+  }
+  std::sort(stems.begin(), stems.end());  // the first owner in name order, whatever the directory order
+  auto owners = read_dpkg_status(*status, os_id_);
+  for (const auto& stem : stems) {
+    auto text = read_text(admin_dir_ + "/info/" + stem + ".list");
+    if (!text) continue;
+    auto idx = static_cast<std::uint32_t>(packages_.size());
+    std::optional<PackageOwner> owner;
+    if (auto o = owners.find(stem); o != owners.end()) owner = o->second;
+    packages_.push_back({stem, std::move(owner)});
+    for_each_line(*text, [&](std::string_view line) {
+      if (!line.empty()) index_.emplace_back(path_hash(line), idx);
+    });
+  }
+  std::sort(index_.begin(), index_.end());
+  index_.erase(std::unique(index_.begin(), index_.end()), index_.end());
+  index_.shrink_to_fit();
+}
+
+bool PackageOwners::listed_in(const DpkgPackage& pkg, const std::string& path) const {
+  auto text = read_text(admin_dir_ + "/info/" + pkg.list_stem + ".list");
+  if (!text) return false;
+  bool found = false;
+  for_each_line(*text, [&](std::string_view line) { found = found || line == path; });
+  return found;
+}
+
+std::optional<PackageOwner> PackageOwners::dpkg_owner_locked(const std::string& path) {
+  for (const std::string& p : {path, usr_alias(path)}) {
+    auto key = path_hash(p);
+    auto lo = std::lower_bound(index_.begin(), index_.end(), std::pair<std::uint64_t, std::uint32_t>{key, 0});
+    for (auto it = lo; it != index_.end() && it->first == key; ++it) {
+      const auto& pkg = packages_[it->second];
+      if (pkg.owner && listed_in(pkg, p)) return pkg.owner;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<PackageOwner> PackageOwners::tool_owner_locked(const std::string& path) {
+  if (!ask_tools_) return std::nullopt;
+  auto [it, fresh] = tool_cache_.try_emplace(path);
+  if (!fresh) return it->second;
+  if (util::program_exists("rpm")) it->second = rpm_owner(path);
+  if (!it->second && util::program_exists("apk")) it->second = apk_owner(path);
+  return it->second;
+}
+
+std::vector<std::optional<PackageOwner>> PackageOwners::find(const std::vector<std::string>& paths) {
+  std::lock_guard lock(mutex_);
+  if (!dpkg_loaded_) load_dpkg_locked();
   std::vector<std::optional<PackageOwner>> owners(paths.size());
-  if (util::program_exists("dpkg-query")) owners = dpkg_owners(paths);
   for (std::size_t i = 0; i < paths.size(); ++i) {
-    if (!owners[i] && util::program_exists("rpm")) owners[i] = rpm_owner(paths[i]);
-    if (!owners[i] && util::program_exists("apk")) owners[i] = apk_owner(paths[i]);
+    if (dpkg_present_) owners[i] = dpkg_owner_locked(paths[i]);
+    if (!owners[i]) owners[i] = tool_owner_locked(paths[i]);
   }
   return owners;
+}
+
+std::vector<std::optional<PackageOwner>> find_package_owners(const std::vector<std::string>& paths) {
+  PackageOwners owners;
+  return owners.find(paths);
 }
 
 std::optional<PackageOwner> find_package_owner(const std::string& path) {

@@ -1,7 +1,11 @@
 """Packs a Python package installed by Debian (e.g. python3-lxml) into a
 linux_x86_64 wheel, the way a project's own build would produce one.
 
-Usage: pack_dist_package.py IMPORT_NAME DIST_NAME OUTDIR -> prints the wheel path.
+Usage: pack_dist_package.py IMPORT_NAME DIST_NAME OUTDIR [TOP_LEVEL_FILE...] -> prints the wheel path.
+
+TOP_LEVEL_FILE: a module beside the package in dist-packages that the
+distribution also installs (cffi's _cffi_backend.cpython-*.so), by its
+file name there.
 """
 import base64
 import hashlib
@@ -15,6 +19,7 @@ SITE = "/usr/lib/python3/dist-packages"
 
 def main():
     import_name, dist, outdir = sys.argv[1], sys.argv[2], sys.argv[3]
+    extra = sys.argv[4:]
     pkg = os.path.join(SITE, import_name)
     if not os.path.isdir(pkg):
         sys.exit(f"{pkg} not installed")
@@ -30,6 +35,11 @@ def main():
                 continue
             full = os.path.join(d, f)
             files.append((os.path.relpath(full, SITE), full))
+    for name in extra:
+        full = os.path.join(SITE, name)
+        if not os.path.isfile(full):
+            sys.exit(f"{full} not installed")
+        files.append((name, full))
     di = f"{dist}-{version}.dist-info"
     meta = {
         f"{di}/METADATA": f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n".encode(),

@@ -65,7 +65,13 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr(di + "RECORD", "".join(f"{n},{h(b)},{len(b)}\n" for n, b in members.items()) + di + "RECORD,,\n")
 PY
 
-"$WHEELFIX" repair -q -w "$tmp/out" "$whl" || wf_fail "repair of the crafted wheel"
+# The owners come from the dpkg database, read by wheelfix itself: a
+# dpkg-query first on PATH that records being run must stay unused.
+mkdir -p "$tmp/fakebin"
+printf '#!/bin/sh\ntouch "%s"\nexit 2\n' "$tmp/dpkg-query-ran" >"$tmp/fakebin/dpkg-query"
+chmod +x "$tmp/fakebin/dpkg-query"
+PATH="$tmp/fakebin:$PATH" "$WHEELFIX" repair -q -w "$tmp/out" "$whl" || wf_fail "repair of the crafted wheel"
+[ ! -e "$tmp/dpkg-query-ran" ] || wf_fail "repair ran dpkg-query instead of reading the dpkg database"
 out=$(ls "$tmp"/out/*.whl)
 python3 "$WHEELFIX_SOURCE_DIR/tests/e2e/check_wheel.py" "$out" || wf_fail "invalid output"
 python3 - "$out" "$tmp/expected.txt" "$distro" <<'PY' || wf_fail "the SBOM does not name the owning packages"

@@ -18,6 +18,8 @@
 
 namespace wheelfix::repair {
 
+class PackageOwners;  // src/repair/sbom.hpp
+
 // Options of one repair (auditwheel's flags where the meaning is the same).
 struct RepairOptions {
   std::string output_dir = "wheelhouse";
@@ -39,6 +41,9 @@ struct RepairOptions {
   std::shared_ptr<const policy::StableAbi> stable_abi;
   bool abi3_lower_bound = false;  // raise cp3X to the version the imports need, not an error
   bool abi3_warn = false;         // abi3 problems left in the output are warnings, not errors
+  // Who owns each vendored library (the SBOM), shared by the repairs of one
+  // run so the package database is read once; nullptr = one lookup per wheel.
+  std::shared_ptr<PackageOwners> package_owners;
   // Progress of the long stages ("rewriting", "writing"): items done/total
   // and uncompressed bytes written so far. Called on the calling thread.
   std::function<void(const char* stage, std::size_t done, std::size_t total, std::uint64_t bytes)> progress;
