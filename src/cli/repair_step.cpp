@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "cli/show_render.hpp"
-#include "repair/sbom.hpp"
 #include "wheelfix/util/atomic_file.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/strings.hpp"
@@ -70,7 +69,7 @@ util::Result<repair::RepairOptions> make_repair_options(const RepairCmdOptions& 
   ro.cache.dir = cache_folder(o);
   if (o.cache_max_mb > (std::uint64_t{1} << 40)) return util::make_error("--cache-max-mb is larger than 2^40");
   ro.cache.max_bytes = o.cache_max_mb << 20;
-  ro.package_owners = std::make_shared<repair::PackageOwners>(env("DPKG_ADMINDIR").value_or("/var/lib/dpkg"));
+  ro.package_owners = repair::make_package_owners(env("DPKG_ADMINDIR").value_or("/var/lib/dpkg"));
   WF_TRY(auto abi, policy::load_stable_abi());
   ro.stable_abi = std::make_shared<const policy::StableAbi>(std::move(abi));
   ro.abi3_lower_bound = o.abi3_lower_bound;

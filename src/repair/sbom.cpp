@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string_view>
 
@@ -266,6 +267,10 @@ std::string make_sbom(const std::string& dist, const std::string& version, const
   // Paths that are not UTF-8 (a library in a Latin-1 folder) get U+FFFD
   // instead of an exception: the SBOM is written into every repaired wheel.
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::shared_ptr<PackageOwners> make_package_owners(std::string dpkg_admin_dir) {
+  return std::make_shared<PackageOwners>(std::move(dpkg_admin_dir));
 }
 
 }  // namespace wheelfix::repair

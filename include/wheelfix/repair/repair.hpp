@@ -19,6 +19,9 @@
 namespace wheelfix::repair {
 
 class PackageOwners;  // src/repair/sbom.hpp
+// The package-owner lookup one run shares across its wheels, reading the
+// dpkg database under `dpkg_admin_dir` (dpkg's --admindir) once. Never fails.
+std::shared_ptr<PackageOwners> make_package_owners(std::string dpkg_admin_dir);
 
 // Options of one repair (auditwheel's flags where the meaning is the same).
 struct RepairOptions {
