@@ -196,6 +196,25 @@ void fixed_codes(Huffman& lit, Huffman& dist) {
   dist.build(lens.data(), 30);
 }
 
+constexpr int kOutOfInput = -2;
+
+// The next symbol of `h`: from its fast table when the code is short, else
+// through the reader (and then refilled). -1 for an invalid code,
+// kOutOfInput when the input ran out.
+inline int next_symbol(const Huffman& h, BitReader& br, BitReader::State& st, std::uint64_t mask) {
+  std::uint16_t e = h.table[st.buf & mask];
+  if (e) {
+    st.buf >>= e & 15u;
+    st.bits -= e & 15u;
+    return e >> 4;
+  }
+  br.load(st);
+  int sym = h.decode(br);
+  st = br.save();
+  if (st.bits < 48 && !br.refill(st)) return kOutOfInput;
+  return sym;
+}
+
 // Skips the symbols of one Huffman-coded block up to its end-of-block code.
 // The hot loop: the reader's state is kept in locals and refilled only when
 // fewer than 48 bits are left (a literal/length code, its extra bits, a
@@ -208,18 +227,8 @@ bool skip_symbols(BitReader& br, const Huffman& lit, const Huffman& dist) {
     if (st.bits < 48) {
       if (!br.refill(st)) break;  // far past the end: malformed
     }
-    std::uint16_t e = lit.table[st.buf & mask];
-    int sym;
-    if (e) {
-      st.buf >>= e & 15u;
-      st.bits -= e & 15u;
-      sym = e >> 4;
-    } else {
-      br.load(st);
-      sym = lit.decode(br);
-      st = br.save();
-      if (st.bits < 48 && !br.refill(st)) break;
-    }
+    int sym = next_symbol(lit, br, st, mask);
+    if (sym == kOutOfInput) break;
     if (sym < 256) {
       if (sym < 0) break;
       continue;
@@ -232,18 +241,7 @@ bool skip_symbols(BitReader& br, const Huffman& lit, const Huffman& dist) {
     unsigned extra = kLenExtra[static_cast<std::size_t>(sym - 257)];
     st.buf >>= extra;
     st.bits -= extra;
-    std::uint16_t de = dist.table[st.buf & mask];
-    int d;
-    if (de) {
-      st.buf >>= de & 15u;
-      st.bits -= de & 15u;
-      d = de >> 4;
-    } else {
-      br.load(st);
-      d = dist.decode(br);
-      st = br.save();
-      if (st.bits < 48 && !br.refill(st)) break;
-    }
+    int d = next_symbol(dist, br, st, mask);
     if (d < 0 || d >= 30) break;
     st.buf >>= kDistExtra[static_cast<std::size_t>(d)];
     st.bits -= kDistExtra[static_cast<std::size_t>(d)];
