@@ -88,10 +88,13 @@ util::Status check_section_names(Image& img) {
       return util::make_error(img.name, ": section ", std::to_string(i), ": section content is not naturally aligned");
   }
   if (idx == 0) return {};  // SHN_UNDEF: sections have no names
-  const Shdr& names = img.sh[idx];  // in the file: checked in read_headers
+  const Shdr& names = img.sh[idx];
   if (names.size == 0 || names.type == SHT_NOBITS)
     return util::make_error(img.name, ": section names: string table size is zero");
-  if (img.data[names.offset + names.size - 1] != 0)
+  // (read_headers checks no SHT_NULL section's bounds: this one may be one)
+  auto table = util::slice(img.data, names.offset, names.size);
+  if (!table) return util::make_error(img.name, ": section names: data region extends past file end");
+  if (table->back() != 0)
     return util::make_error(img.name, ": section names: string table is not zero terminated");
   for (std::size_t i = 1; i < img.sh.size(); ++i) {
     if (img.sh[i].name >= names.size)

@@ -631,3 +631,19 @@ TEST_CASE("an empty PT_DYNAMIC is no dynamic table and its .dynsym is kept", "[r
   REQUIRE(after.ok());
   CHECK(after->interpreter == interp.interpreter);
 }
+
+TEST_CASE("a section name table whose section is SHT_NULL is bounds-checked", "[rewrite][malformed]") {
+  // fuzz/regressions/elf_rewriter/shstrtab-null-section-out-of-bounds (the
+  // elf_reader target found the same through read_dynamic_facts):
+  // e_shstrndx named an SHT_NULL section, whose offset read_headers does
+  // not check, and its last byte was read from far outside the file.
+  auto input = regression("shstrtab-null-section-out-of-bounds");
+  REQUIRE(input.size() > 64);
+  elf::EditPlan plan;
+  plan.rpath_op = elf::RpathOp::set;
+  plan.rpath = "$ORIGIN";
+  CHECK(rewrite_error(input, plan) == "bad.so: section names: data region extends past file end");
+  auto facts = elf::read_dynamic_facts(util::Bytes(input.data(), input.size()), "bad.so");
+  REQUIRE_FALSE(facts.ok());
+  CHECK(facts.error().message == "bad.so: section names: data region extends past file end");
+}
