@@ -268,6 +268,10 @@ bool is_movable_address_tag(std::int64_t tag);
 // overlay's regions, oldest first (so `out` shows the final bytes).
 void apply_overlay(const Overlay& ov, std::uint64_t offset, std::vector<std::uint8_t>& out);
 
+// True for a section the section header table may not overlap: a table
+// the rewriter writes or the reader parses, or one the loader maps.
+bool keeps_clear_of_section_headers(const Shdr& s);
+
 // The resolution cache note (patchelf 0.19's --build-resolution-cache).
 inline constexpr char kResolutionNoteSection[] = ".note.nixos.ldcache";
 // Index of the (active) section named `name`, or -1.

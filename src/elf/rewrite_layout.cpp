@@ -487,8 +487,23 @@ util::Status write_tables(Layout& L) {
     // Behind the appended segment, at the end of the file (where linkers
     // and patchelf put it); its old place is cleared when nothing loads it.
     clear_unloaded(L, img.eh.shoff, img.sh.size() * c.shdr_size);
+    // Past every section still in the file (a cut-off one of a rebuilt
+    // segment could lie there); a section it would still overlap (only a
+    // corrupt header says so) is refused, as the parser would refuse it.
+    std::uint64_t end = L.tail_off + L.tail.size();
+    for (const auto& s : in.sh)
+      if (s.type != SHT_NOBITS && s.type != SHT_NULL && s.size && util::in_bounds(s.offset, s.size, img.data.size()))
+        end = std::max(end, s.offset + s.size);
+    L.tail.resize(end - L.tail_off, 0);
     std::uint64_t pos = reserve(L.tail, in.sh.size() * c.shdr_size, c.word);
     L.eh.shoff = L.tail_off + pos;
+    const std::uint64_t sh_end = L.eh.shoff + in.sh.size() * c.shdr_size;
+    for (std::size_t i = 0; i < in.sh.size(); ++i) {
+      const Shdr& s = in.sh[i];
+      auto s_end = util::checked_add(s.offset, s.size);  // an SHT_NULL's may be anything
+      if (keeps_clear_of_section_headers(s) && s.offset < sh_end && (!s_end || L.eh.shoff < *s_end))
+        return make_error(img.name, ": section ", std::to_string(i), " lies where the section header table must go");
+    }
     for (std::size_t i = 0; i < in.sh.size(); ++i) c.put(L.tail.data() + pos + i * c.shdr_size, in.sh[i]);
   } else if (!in.sh.empty()) {
     std::uint8_t* p = ov.region(img.eh.shoff, in.sh.size() * c.shdr_size);

@@ -168,6 +168,7 @@ util::Status check_header_overlap(const Image& img) {
   return {};
 }
 
+
 // The section header table may share no bytes with a table the rewriter
 // writes or the reader parses, nor with a section the loader maps and uses
 // (allocated, at a nonzero address): writing one back would corrupt the
@@ -177,12 +178,7 @@ util::Status check_section_header_room(const Image& img) {
   const std::uint64_t sh = img.eh.shoff, sh_end = sh + img.sh.size() * img.c.shdr_size;  // checked in read_headers
   for (std::size_t i = 0; i < img.sh.size(); ++i) {
     const Shdr& s = img.sh[i];
-    if (s.type == SHT_NOBITS || s.size == 0) continue;
-    bool table = s.type == SHT_DYNSYM || s.type == SHT_SYMTAB || s.type == SHT_DYNAMIC || s.type == SHT_HASH ||
-                 s.type == SHT_GNU_HASH || s.type == SHT_GNU_versym || s.type == SHT_GNU_verdef ||
-                 s.type == SHT_GNU_verneed || s.type == SHT_NOTE;
-    bool mapped = (s.flags & SHF_ALLOC) && s.addr != 0;
-    if ((table || mapped) && overlaps(sh, sh_end, s.offset, s.offset + s.size))  // bounds checked in read_headers
+    if (keeps_clear_of_section_headers(s) && overlaps(sh, sh_end, s.offset, s.offset + s.size))  // bounds checked in read_headers
       return make_error(img.name, ": the section header table overlaps section ", std::to_string(i));
   }
   return {};

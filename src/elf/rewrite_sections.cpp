@@ -105,4 +105,13 @@ util::Status check_section_names(Image& img) {
   return {};
 }
 
+bool keeps_clear_of_section_headers(const Shdr& s) {
+  if (s.type == SHT_NOBITS || s.size == 0) return false;
+  bool table = s.type == SHT_DYNSYM || s.type == SHT_SYMTAB || s.type == SHT_DYNAMIC || s.type == SHT_HASH ||
+               s.type == SHT_GNU_HASH || s.type == SHT_GNU_versym || s.type == SHT_GNU_verdef ||
+               s.type == SHT_GNU_verneed || s.type == SHT_NOTE;
+  bool mapped = (s.flags & SHF_ALLOC) && s.addr != 0;
+  return table || mapped;
+}
+
 }  // namespace wheelfix::elf::rw
