@@ -81,6 +81,16 @@ util::Sha256Digest piece_key(const std::string& compressor, int level, bool last
   return h.finish();
 }
 
+util::Sha256Digest member_key(const std::string& compressor, int level, std::uint64_t chunk, std::uint64_t size,
+                              const util::Sha256Digest& input_sha256) {
+  std::string head = "wheelfix-member-v1\n" + compressor + "\nlevel " + std::to_string(level) + "\nchunk " +
+                     std::to_string(chunk) + "\nsize " + std::to_string(size) + "\nsha256 ";
+  util::Sha256 h;
+  h.update(util::as_bytes(head));
+  h.update(util::as_bytes(input_sha256));
+  return h.finish();
+}
+
 std::string PieceCache::entry_path(const util::Sha256Digest& key) const {
   std::string hex = util::to_hex(util::as_bytes(key));
   return (fs::path(options_.dir) / "pieces" / hex.substr(0, 2) / hex).string();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/mapped_file.hpp"
 #include "wheelfix/util/result.hpp"
 #include "wheelfix/util/temp_file.hpp"
@@ -27,12 +28,17 @@ struct ChunkedDeflate {
 // stream whose bytes depend only on input, level, chunk and the libdeflate
 // version, never on `threads` (>= 1) or `cache`. Pieces are taken from and
 // stored in `cache` when it is not null. At most 2 * threads pieces are held
-// in memory. The output goes to an unnamed scratch file in `dir` (or
+// in memory. With `cache` and `input_sha256` (the caller's SHA-256 of all of
+// `input`), the pieces' keys are first looked up in a member entry keyed by
+// that digest (piece_cache.hpp: member_key), so a warm cache does not hash
+// the pieces again; on a miss they are hashed and the member entry written.
+// The output goes to an unnamed scratch file in `dir` (or
 // $TMPDIR, /tmp when that fails). When `source` is the mapping `input` lies
 // in, its pages are dropped from the resident set once compressed. Fails
 // with "<dir>: <why>" or "deflate: <why>".
 util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
                                              std::size_t chunk, unsigned threads, const std::string& dir,
-                                             const PieceCache* cache = nullptr);
+                                             const PieceCache* cache = nullptr,
+                                             const util::Sha256Digest* input_sha256 = nullptr);
 
 }  // namespace wheelfix::wheel

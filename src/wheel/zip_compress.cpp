@@ -75,7 +75,7 @@ std::uint32_t crc_released(util::Bytes input, const util::MappedFile* source) {
 util::Status prepare_chunked(const Member& m, const PrepareContext& ctx, util::Bytes input, PreparedMember& p) {
   const util::MappedFile* source = p.mapping ? &*p.mapping : nullptr;
   auto d = deflate_chunked(input, source, m.level, ctx.chunk_size, ctx.chunk_threads, ctx.scratch_dir,
-                           ctx.cache);
+                           ctx.cache, m.sha256 ? &*m.sha256 : nullptr);
   if (!d) return member_error(ctx, m, d.error().message);
   p.crc32 = d->crc32;
   if (d->compressed >= input.size()) return {};

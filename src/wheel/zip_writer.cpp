@@ -191,11 +191,13 @@ util::Status ZipWriter::add_owned(std::string name, std::vector<std::uint8_t> da
   return queue(std::move(m));
 }
 
-util::Status ZipWriter::add_file(std::string name, std::string path, const NewMemberOptions& options) {
+util::Status ZipWriter::add_file(std::string name, std::string path, const NewMemberOptions& options,
+                                 std::optional<util::Sha256Digest> sha256) {
   Member m;
   m.name = std::move(name);
   m.source = Member::Source::file;
   m.file_path = std::move(path);
+  m.sha256 = sha256;
   m.executable = options.executable;
   m.level = options.level.value_or(options_.level);
   return queue(std::move(m));
