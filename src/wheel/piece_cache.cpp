@@ -116,6 +116,23 @@ std::optional<std::vector<std::uint8_t>> PieceCache::get(const util::Sha256Diges
   return buf;
 }
 
+std::optional<std::uint64_t> PieceCache::payload_size(const util::Sha256Digest& key) const {
+  std::string path = entry_path(key);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::array<std::uint8_t, kHeader> h{};
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::pread(fd, h.data(), h.size(), 0) == kHeader;
+  ::close(fd);
+  if (!ok || std::memcmp(h.data(), kMagic.data(), kMagic.size()) != 0 ||
+      std::memcmp(h.data() + 8, key.data(), key.size()) != 0) {
+    return std::nullopt;
+  }
+  std::uint64_t size = get_le(h.data() + 40, 8);
+  if (size > kMaxPayload || size + kHeader != static_cast<std::uint64_t>(st.st_size)) return std::nullopt;
+  return size;
+}
+
 void PieceCache::put(const util::Sha256Digest& key, util::Bytes payload) const {
   if (payload.size() > kMaxPayload) return;
   std::string path = entry_path(key);

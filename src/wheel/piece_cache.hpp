@@ -42,6 +42,10 @@ class PieceCache {
   // The payload stored under `key`, or nullopt when there is none or it is
   // damaged. A hit marks the entry as recently used (its mtime).
   std::optional<std::vector<std::uint8_t>> get(const util::Sha256Digest& key) const;
+  // The payload size of the entry under `key`, from its header and the
+  // file's size (the payload itself is not read or checked); nullopt when
+  // there is no such entry or the header is wrong.
+  std::optional<std::uint64_t> payload_size(const util::Sha256Digest& key) const;
   // Stores `payload` under `key` (atomic rename; errors ignored).
   void put(const util::Sha256Digest& key, util::Bytes payload) const;
   // Removes least recently used entries until the folder holds at most

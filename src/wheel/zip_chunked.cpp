@@ -210,4 +210,45 @@ util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::Mapp
   return r;
 }
 
+std::optional<CachedPieces> find_cached(util::Bytes input, int level, std::size_t chunk, const PieceCache& cache,
+                                        const util::Sha256Digest& input_sha256) {
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::size_t count = (input.size() + chunk - 1) / chunk;
+  CachedPieces c;
+  c.keys = member_pieces(cache, member_key(piece_compressor_id(), level, chunk, input.size(), input_sha256), count);
+  if (c.keys.empty() && count > 0) return std::nullopt;
+  for (const auto& key : c.keys) {
+    auto size = cache.payload_size(key);
+    if (!size) return std::nullopt;
+    c.sizes.push_back(*size);
+    c.compressed += *size;
+  }
+  return c;
+}
+
+util::Status write_cached(const CachedPieces& pieces, util::Bytes input, const util::MappedFile* source, int level,
+                          std::size_t chunk, const PieceCache& cache,
+                          const std::function<util::Status(util::Bytes)>& write) {
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+      nullptr, &libdeflate_free_compressor);
+  std::size_t released = 0;
+  for (std::size_t k = 0; k < pieces.keys.size(); ++k) {
+    std::size_t begin = k * chunk, end = std::min(input.size(), begin + chunk);
+    auto hit = cache.get(pieces.keys[k]);
+    if (!hit) {  // damaged or removed since find_cached(): the same bytes, compressed again
+      if (!compressor) compressor.reset(libdeflate_alloc_compressor(level));
+      if (!compressor) return util::make_error("deflate: out of memory for the compressor");
+      auto again = deflate_piece_libdeflate(compressor.get(), input.subspan(begin, end - begin), end == input.size());
+      if (!again) return again.error();
+      hit = std::move(again).value();
+      cache.put(pieces.keys[k], util::Bytes(*hit));
+    }
+    if (hit->size() != pieces.sizes[k]) return util::make_error("deflate: cached piece ", std::to_string(k), " changed size");
+    WF_CHECK(write(util::Bytes(*hit)));
+    if (source) release_upto(*source, input, end, released);
+  }
+  return {};
+}
+
 }  // namespace wheelfix::wheel

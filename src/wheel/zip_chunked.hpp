@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "wheelfix/util/bytes.hpp"
@@ -40,5 +43,28 @@ util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::Mapp
                                              std::size_t chunk, unsigned threads, const std::string& dir,
                                              const PieceCache* cache = nullptr,
                                              const util::Sha256Digest* input_sha256 = nullptr);
+
+// A member whose pieces are all in the cache: their keys and payload sizes.
+struct CachedPieces {
+  std::vector<util::Sha256Digest> keys;
+  std::vector<std::uint64_t> sizes;
+  std::uint64_t compressed = 0;  // the sizes' sum
+};
+
+// The pieces deflate_chunked() would produce for `input`, when the member
+// entry for `input_sha256` (the SHA-256 of all of `input`) and an entry for
+// every piece it lists are in `cache` (headers checked, payloads not read);
+// nullopt otherwise.
+std::optional<CachedPieces> find_cached(util::Bytes input, int level, std::size_t chunk, const PieceCache& cache,
+                                        const util::Sha256Digest& input_sha256);
+
+// Writes the pieces find_cached() found through `write`, in order: the same
+// bytes deflate_chunked() gives. A piece whose entry is missing or damaged
+// by now is compressed again from `input` (and must come out the recorded
+// size). Pages of `source` (the mapping `input` lies in) are dropped as
+// pieces are written. Fails with "deflate: <why>" or `write`'s error.
+util::Status write_cached(const CachedPieces& pieces, util::Bytes input, const util::MappedFile* source, int level,
+                          std::size_t chunk, const PieceCache& cache,
+                          const std::function<util::Status(util::Bytes)>& write);
 
 }  // namespace wheelfix::wheel

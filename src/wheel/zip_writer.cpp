@@ -222,7 +222,7 @@ util::Status ZipWriter::commit() {
     h.name = &m.name;
     h.method = p.method;
     h.crc = p.crc32;
-    h.csize = p.payload.size();
+    h.csize = p.stream ? p.stream_size : p.payload.size();
     h.usize = p.uncompressed_size;
     h.offset = out_.size();
     h.when = when;
@@ -237,7 +237,11 @@ util::Status ZipWriter::commit() {
       h.mode = S_IFREG | (m.executable ? 0755 : 0644);
     }
     WF_CHECK(out_.write(util::Bytes(local_header(h))));
-    if (m.reader || p.mapping) {  // mapped: in slices, each dropped from the resident set once written
+    if (p.stream && m.source != Member::Source::directory) {
+      std::uint64_t start = out_.size();
+      WF_CHECK(p.stream([&](util::Bytes b) { return out_.write(b); }));
+      if (out_.size() - start != p.stream_size) return make_error(path_, ": ", m.name, ": payload size changed");
+    } else if (m.reader || p.mapping) {  // mapped: in slices, each dropped from the resident set once written
       constexpr std::size_t kSlice = 8u << 20;
       for (std::size_t off = 0; off < p.payload.size(); off += kSlice) {
         auto slice = p.payload.subspan(off, std::min(kSlice, p.payload.size() - off));

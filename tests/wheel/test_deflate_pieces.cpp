@@ -307,6 +307,25 @@ TEST_CASE("piece cache: a member entry keyed by the input's SHA-256 lists the pi
   CHECK(file_text(again->file) == expect);
   CHECK(cache.get(key1).has_value());
   CHECK(count_entries(dir / "cache") == pieces + 1);
+
+  // find_cached() + write_cached(): the same bytes straight from the cache,
+  // also when a piece's payload is damaged after it was found (compressed
+  // again and rewritten); nothing found for another digest.
+  auto found = find_cached(view(data), 6, piece, cache, digest);
+  REQUIRE(found.has_value());
+  CHECK(found->keys.size() == pieces);
+  CHECK(found->compressed == expect.size());
+  write_file(cache.entry_path(key1), e1);
+  std::string streamed;
+  auto st = write_cached(*found, view(data), nullptr, 6, piece, cache, [&](util::Bytes b) -> util::Status {
+    streamed.append(reinterpret_cast<const char*>(b.data()), b.size());
+    return {};
+  });
+  REQUIRE(st.ok());
+  CHECK(streamed == expect);
+  CHECK(cache.get(key1).has_value());
+  CHECK(!find_cached(view(data), 6, piece, cache, util::sha256(view(std::string("other")))).has_value());
+  CHECK(!find_cached(view(data), 5, piece, cache, digest).has_value());
 }
 
 TEST_CASE("piece cache: trim removes least recently used entries down to the bound") {

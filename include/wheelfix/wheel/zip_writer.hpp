@@ -145,6 +145,11 @@ struct PreparedMember {
   // Owns payload when it is a stored file input or a chunked deflate's
   // scratch file; the sink may release() what it has written.
   std::optional<util::MappedFile> mapping;
+  // When set, the payload is not in `payload`: this writes its `stream_size`
+  // bytes in order through `write` (a member whose pieces all come from the
+  // cache goes straight into the output, with no scratch file).
+  std::function<util::Status(const std::function<util::Status(util::Bytes)>& write)> stream;
+  std::uint64_t stream_size = 0;
 };
 
 // Building block of ZipWriter::commit(): computes CRC and compressed form of
