@@ -157,8 +157,10 @@ struct PreparedMember {
 // once per member, in order, on the calling thread. At most `threads`
 // prepared members exist at once. Members above options.chunked_threshold
 // are deflated in pieces (see ZipWriterOptions) into scratch files next to
-// `archive`. Stops at the first error and returns it: a worker's (e.g. an
-// unreadable input file, "<archive>: <member>: <why>") or the sink's.
+// `archive`, or, when every piece is in the cache, streamed from it by the
+// sink (PreparedMember::stream). Stops at the first error and returns it: a
+// worker's (e.g. an unreadable input file, "<archive>: <member>: <why>") or
+// the sink's.
 util::Status prepare_members(const std::vector<ZipWriter::Member>& members, const ZipWriterOptions& options,
                              const std::string& archive,
                              const std::function<util::Status(std::size_t, PreparedMember&)>& sink);
