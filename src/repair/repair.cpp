@@ -75,8 +75,9 @@ std::string record_hash_of(const util::Sha256Digest& digest) {
 }
 
 // RECORD hash and size of a file, read through a mapping in slices that
-// are dropped from the resident set once hashed. Empty on error.
-std::string hash_file(const std::string& path, std::uint64_t* size) {
+// are dropped from the resident set once hashed; the digest goes to
+// `digest`. Empty on error.
+std::string hash_file(const std::string& path, std::uint64_t* size, std::optional<util::Sha256Digest>* digest) {
   auto m = util::MappedFile::open(path);
   if (!m) return {};
   *size = m->size();
@@ -88,7 +89,8 @@ std::string hash_file(const std::string& path, std::uint64_t* size) {
     sha.update(slice);
     m->release(slice);
   }
-  return record_hash_of(sha.finish());
+  *digest = sha.finish();
+  return record_hash_of(**digest);
 }
 
 // The digests the analysis took of `zip`'s members, by name; only those
@@ -190,9 +192,10 @@ util::Result<RepairReport> apply_repair_plan(const wheel::Wheel& whl, const Anal
   std::string sbom_path = whl.dist_info_file("sboms/wheelfix.cdx.json");
   auto add_new_file = [&](const std::string& member, const std::string& file, bool exec) -> util::Status {
     std::uint64_t size = 0;
-    std::string hash = hash_file(file, &size);
+    std::optional<util::Sha256Digest> digest;  // also keys the member's pieces in the cache
+    std::string hash = hash_file(file, &size, &digest);
     rows.push_back({member, hash, size});
-    return writer.add_file(member, file, {.executable = exec, .level = std::nullopt});
+    return writer.add_file(member, file, {.executable = exec, .level = std::nullopt}, digest);
   };
 
   // 1. Members outside .dist-info, edited where the plan says so.

@@ -81,6 +81,16 @@ util::Sha256Digest piece_key(const std::string& compressor, int level, bool last
   return h.finish();
 }
 
+util::Sha256Digest member_key(const std::string& compressor, int level, std::uint64_t chunk, std::uint64_t size,
+                              const util::Sha256Digest& input_sha256) {
+  std::string head = "wheelfix-member-v1\n" + compressor + "\nlevel " + std::to_string(level) + "\nchunk " +
+                     std::to_string(chunk) + "\nsize " + std::to_string(size) + "\nsha256 ";
+  util::Sha256 h;
+  h.update(util::as_bytes(head));
+  h.update(util::as_bytes(input_sha256));
+  return h.finish();
+}
+
 std::string PieceCache::entry_path(const util::Sha256Digest& key) const {
   std::string hex = util::to_hex(util::as_bytes(key));
   return (fs::path(options_.dir) / "pieces" / hex.substr(0, 2) / hex).string();
@@ -104,6 +114,23 @@ std::optional<std::vector<std::uint8_t>> PieceCache::get(const util::Sha256Diges
   ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // now: recently used
   buf->erase(buf->begin(), buf->begin() + kHeader);
   return buf;
+}
+
+std::optional<std::uint64_t> PieceCache::payload_size(const util::Sha256Digest& key) const {
+  std::string path = entry_path(key);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  std::array<std::uint8_t, kHeader> h{};
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::pread(fd, h.data(), h.size(), 0) == kHeader;
+  ::close(fd);
+  if (!ok || std::memcmp(h.data(), kMagic.data(), kMagic.size()) != 0 ||
+      std::memcmp(h.data() + 8, key.data(), key.size()) != 0) {
+    return std::nullopt;
+  }
+  std::uint64_t size = get_le(h.data() + 40, 8);
+  if (size > kMaxPayload || size + kHeader != static_cast<std::uint64_t>(st.st_size)) return std::nullopt;
+  return size;
 }
 
 void PieceCache::put(const util::Sha256Digest& key, util::Bytes payload) const {

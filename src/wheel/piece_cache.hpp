@@ -20,6 +20,14 @@ namespace wheelfix::wheel {
 util::Sha256Digest piece_key(const std::string& compressor, int level, bool last, util::Bytes dictionary,
                              util::Bytes input);
 
+// The key of a member entry, whose payload is the 32-byte keys of the
+// member's pieces in order: SHA-256 over another version tag, the
+// compressor's name and version, the level, the piece size, the input size
+// and the SHA-256 of all of the input. Content-addressed like piece_key(),
+// and never equal to one (the tags differ).
+util::Sha256Digest member_key(const std::string& compressor, int level, std::uint64_t chunk, std::uint64_t size,
+                              const util::Sha256Digest& input_sha256);
+
 // A cache folder. Entries are files <dir>/pieces/<2 hex>/<64 hex> holding a
 // header (magic, key, payload size, CRC-32 of the payload) and the payload.
 // Writes go to a unique temporary name and are renamed into place, so a
@@ -34,6 +42,10 @@ class PieceCache {
   // The payload stored under `key`, or nullopt when there is none or it is
   // damaged. A hit marks the entry as recently used (its mtime).
   std::optional<std::vector<std::uint8_t>> get(const util::Sha256Digest& key) const;
+  // The payload size of the entry under `key`, from its header and the
+  // file's size (the payload itself is not read or checked); nullopt when
+  // there is no such entry or the header is wrong.
+  std::optional<std::uint64_t> payload_size(const util::Sha256Digest& key) const;
   // Stores `payload` under `key` (atomic rename; errors ignored).
   void put(const util::Sha256Digest& key, util::Bytes payload) const;
   // Removes least recently used entries until the folder holds at most

@@ -26,20 +26,22 @@ namespace {
 struct Piece {
   std::vector<std::uint8_t> out;
   std::uint32_t crc = 0;
+  util::Sha256Digest key{};  // its cache key (when there is a cache)
   std::string error;  // non-empty when compression failed
 };
 
 // Compresses input[begin, end) on its own (joinable unless it ends the
-// input), from the cache when it holds the piece.
-Piece deflate_piece(libdeflate_compressor* compressor, const PieceCache* cache, util::Bytes input,
-                    std::size_t begin, std::size_t end, int level) {
+// input), from the cache when it holds the piece. `known` is the piece's key
+// when a member entry gave it (null: hash the piece).
+Piece deflate_piece(libdeflate_compressor* compressor, const PieceCache* cache, const util::Sha256Digest* known,
+                    util::Bytes input, std::size_t begin, std::size_t end, int level) {
   Piece p;
   util::Bytes in = input.subspan(begin, end - begin);
   bool last = end == input.size();
   p.crc = static_cast<std::uint32_t>(libdeflate_crc32(0, in.data(), in.size()));
-  util::Sha256Digest key{};
+  util::Sha256Digest& key = p.key;
   if (cache) {
-    key = piece_key(piece_compressor_id(), level, last, {}, in);
+    key = known ? *known : piece_key(piece_compressor_id(), level, last, {}, in);
     if (auto hit = cache->get(key)) {
       p.out = std::move(*hit);
       return p;
@@ -63,8 +65,10 @@ Piece deflate_piece(libdeflate_compressor* compressor, const PieceCache* cache, 
 // at most `window` pieces past the last one taken are started.
 class PiecePool {
  public:
-  PiecePool(util::Bytes input, int level, std::size_t chunk, std::size_t window, const PieceCache* cache)
-      : input_(input), level_(level), chunk_(chunk), window_(window), cache_(cache),
+  // `keys`: the pieces' cache keys from a member entry, or empty.
+  PiecePool(util::Bytes input, int level, std::size_t chunk, std::size_t window, const PieceCache* cache,
+            std::vector<util::Sha256Digest> keys)
+      : input_(input), level_(level), chunk_(chunk), window_(window), cache_(cache), keys_(std::move(keys)),
         slots_((input.size() + chunk - 1) / chunk) {}
 
   std::size_t count() const { return slots_.size(); }
@@ -82,7 +86,7 @@ class PiecePool {
         if (stop_ || next_ >= count()) return;
         k = next_++;
       }
-      auto piece = std::make_unique<Piece>(deflate_piece(compressor.get(), cache_, input_, k * chunk_, end_of(k), level_));
+      auto piece = std::make_unique<Piece>(deflate_piece(compressor.get(), cache_, keys_.empty() ? nullptr : &keys_[k], input_, k * chunk_, end_of(k), level_));
       std::lock_guard lock(mu_);
       slots_[k] = std::move(piece);
       done_cv_.notify_all();
@@ -109,6 +113,7 @@ class PiecePool {
   int level_;
   std::size_t chunk_, window_;
   const PieceCache* cache_;
+  std::vector<util::Sha256Digest> keys_;
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::size_t next_ = 0, taken_ = 0;
@@ -154,20 +159,44 @@ void release_upto(const util::MappedFile& source, util::Bytes input, std::size_t
   done = hi;
 }
 
+// The piece keys the member entry `mkey` lists, when it holds `count` of
+// them; empty otherwise.
+std::vector<util::Sha256Digest> member_pieces(const PieceCache& cache, const util::Sha256Digest& mkey,
+                                              std::size_t count) {
+  std::vector<util::Sha256Digest> keys;
+  auto hit = cache.get(mkey);
+  if (!hit || hit->size() != count * sizeof(util::Sha256Digest)) return keys;
+  keys.resize(count);
+  for (std::size_t k = 0; k < count; ++k) std::copy_n(hit->data() + 32 * k, 32, keys[k].begin());
+  return keys;
+}
+
 }  // namespace
 
 util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::MappedFile* source, int level,
                                              std::size_t chunk, unsigned threads, const std::string& dir,
-                                             const PieceCache* cache) {
+                                             const PieceCache* cache, const util::Sha256Digest* input_sha256) {
   ChunkedDeflate r;
   WF_TRY(r.file, scratch_file(dir));
   threads = std::max(threads, 1u);
-  PiecePool pool(input, level, std::max<std::size_t>(chunk, 1), 2 * std::size_t{threads}, cache);
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::size_t count = (input.size() + chunk - 1) / chunk;
+  const bool by_member = cache && input_sha256;
+  util::Sha256Digest mkey{};
+  std::vector<util::Sha256Digest> keys;
+  if (by_member) {
+    mkey = member_key(piece_compressor_id(), level, chunk, input.size(), *input_sha256);
+    keys = member_pieces(*cache, mkey, count);
+  }
+  const bool write_member = by_member && keys.empty();
+  std::vector<std::uint8_t> listed;  // the member entry to write
+  PiecePool pool(input, level, chunk, 2 * std::size_t{threads}, cache, std::move(keys));
   Workers workers(pool, threads);
   std::size_t released = 0;
   for (std::size_t k = 0; k < pool.count(); ++k) {
     auto piece = pool.take(k);
     if (!piece->error.empty()) return util::make_error("deflate: ", piece->error);
+    if (write_member) listed.insert(listed.end(), piece->key.begin(), piece->key.end());
     if (auto st = r.file.append(util::Bytes(piece->out)); !st) {
       return util::make_error(dir, ": scratch file: ", st.error().message);
     }
@@ -177,7 +206,49 @@ util::Result<ChunkedDeflate> deflate_chunked(util::Bytes input, const util::Mapp
     r.compressed += piece->out.size();
     if (source) release_upto(*source, input, pool.end_of(k), released);
   }
+  if (write_member) cache->put(mkey, util::Bytes(listed));
   return r;
+}
+
+std::optional<CachedPieces> find_cached(util::Bytes input, int level, std::size_t chunk, const PieceCache& cache,
+                                        const util::Sha256Digest& input_sha256) {
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::size_t count = (input.size() + chunk - 1) / chunk;
+  CachedPieces c;
+  c.keys = member_pieces(cache, member_key(piece_compressor_id(), level, chunk, input.size(), input_sha256), count);
+  if (c.keys.empty() && count > 0) return std::nullopt;
+  for (const auto& key : c.keys) {
+    auto size = cache.payload_size(key);
+    if (!size) return std::nullopt;
+    c.sizes.push_back(*size);
+    c.compressed += *size;
+  }
+  return c;
+}
+
+util::Status write_cached(const CachedPieces& pieces, util::Bytes input, const util::MappedFile* source, int level,
+                          std::size_t chunk, const PieceCache& cache,
+                          const std::function<util::Status(util::Bytes)>& write) {
+  chunk = std::max<std::size_t>(chunk, 1);
+  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+      nullptr, &libdeflate_free_compressor);
+  std::size_t released = 0;
+  for (std::size_t k = 0; k < pieces.keys.size(); ++k) {
+    std::size_t begin = k * chunk, end = std::min(input.size(), begin + chunk);
+    auto hit = cache.get(pieces.keys[k]);
+    if (!hit) {  // damaged or removed since find_cached(): the same bytes, compressed again
+      if (!compressor) compressor.reset(libdeflate_alloc_compressor(level));
+      if (!compressor) return util::make_error("deflate: out of memory for the compressor");
+      auto again = deflate_piece_libdeflate(compressor.get(), input.subspan(begin, end - begin), end == input.size());
+      if (!again) return again.error();
+      hit = std::move(again).value();
+      cache.put(pieces.keys[k], util::Bytes(*hit));
+    }
+    if (hit->size() != pieces.sizes[k]) return util::make_error("deflate: cached piece ", std::to_string(k), " changed size");
+    WF_CHECK(write(util::Bytes(*hit)));
+    if (source) release_upto(*source, input, end, released);
+  }
+  return {};
 }
 
 }  // namespace wheelfix::wheel

@@ -74,8 +74,23 @@ std::uint32_t crc_released(util::Bytes input, const util::MappedFile* source) {
 // payload; stores it when that does not save a byte.
 util::Status prepare_chunked(const Member& m, const PrepareContext& ctx, util::Bytes input, PreparedMember& p) {
   const util::MappedFile* source = p.mapping ? &*p.mapping : nullptr;
+  if (ctx.cache && m.sha256) {  // every piece cached: the sink writes them from the cache into the output
+    auto cached = find_cached(input, m.level, ctx.chunk_size, *ctx.cache, *m.sha256);
+    if (cached && cached->compressed < input.size()) {
+      p.crc32 = crc_released(input, source);
+      p.method = ZipMethod::deflate;
+      p.stream_size = cached->compressed;
+      // (no `source`: p, and the mapping in it, moves before the sink runs;
+      // the input's pages were dropped by the CRC pass already)
+      p.stream = [pieces = std::move(*cached), input, level = m.level, chunk = ctx.chunk_size,
+                  cache = ctx.cache](const std::function<util::Status(util::Bytes)>& write) {
+        return write_cached(pieces, input, nullptr, level, chunk, *cache, write);
+      };
+      return {};
+    }
+  }
   auto d = deflate_chunked(input, source, m.level, ctx.chunk_size, ctx.chunk_threads, ctx.scratch_dir,
-                           ctx.cache);
+                           ctx.cache, m.sha256 ? &*m.sha256 : nullptr);
   if (!d) return member_error(ctx, m, d.error().message);
   p.crc32 = d->crc32;
   if (d->compressed >= input.size()) return {};

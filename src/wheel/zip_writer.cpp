@@ -191,11 +191,13 @@ util::Status ZipWriter::add_owned(std::string name, std::vector<std::uint8_t> da
   return queue(std::move(m));
 }
 
-util::Status ZipWriter::add_file(std::string name, std::string path, const NewMemberOptions& options) {
+util::Status ZipWriter::add_file(std::string name, std::string path, const NewMemberOptions& options,
+                                 std::optional<util::Sha256Digest> sha256) {
   Member m;
   m.name = std::move(name);
   m.source = Member::Source::file;
   m.file_path = std::move(path);
+  m.sha256 = sha256;
   m.executable = options.executable;
   m.level = options.level.value_or(options_.level);
   return queue(std::move(m));
@@ -220,7 +222,7 @@ util::Status ZipWriter::commit() {
     h.name = &m.name;
     h.method = p.method;
     h.crc = p.crc32;
-    h.csize = p.payload.size();
+    h.csize = p.stream ? p.stream_size : p.payload.size();
     h.usize = p.uncompressed_size;
     h.offset = out_.size();
     h.when = when;
@@ -235,7 +237,11 @@ util::Status ZipWriter::commit() {
       h.mode = S_IFREG | (m.executable ? 0755 : 0644);
     }
     WF_CHECK(out_.write(util::Bytes(local_header(h))));
-    if (m.reader || p.mapping) {  // mapped: in slices, each dropped from the resident set once written
+    if (p.stream && m.source != Member::Source::directory) {
+      std::uint64_t start = out_.size();
+      WF_CHECK(p.stream([&](util::Bytes b) { return out_.write(b); }));
+      if (out_.size() - start != p.stream_size) return make_error(path_, ": ", m.name, ": payload size changed");
+    } else if (m.reader || p.mapping) {  // mapped: in slices, each dropped from the resident set once written
       constexpr std::size_t kSlice = 8u << 20;
       for (std::size_t off = 0; off < p.payload.size(); off += kSlice) {
         auto slice = p.payload.subspan(off, std::min(kSlice, p.payload.size() - off));

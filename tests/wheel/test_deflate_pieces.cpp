@@ -251,6 +251,83 @@ TEST_CASE("piece cache: cold and warm runs give the same bytes as no cache; dama
   CHECK(inflate_raw(file_text(e->file), edited.size(), &rc) == edited);
 }
 
+TEST_CASE("piece cache: a member entry keyed by the input's SHA-256 lists the pieces' keys") {
+  TempDir dir;
+  const std::string data = mixed_data(2u << 20, 11);
+  const std::size_t piece = 300000;
+  const std::size_t pieces = (data.size() + piece - 1) / piece;
+  auto plain = deflate_chunked(view(data), nullptr, 6, piece, 2, dir.path());
+  REQUIRE(plain.ok());
+  const std::string expect = file_text(plain->file);
+  const util::Sha256Digest digest = util::sha256(view(data));
+
+  PieceCache cache(PieceCacheOptions{dir / "cache", std::uint64_t{1} << 30});
+  auto cold = deflate_chunked(view(data), nullptr, 6, piece, 2, dir.path(), &cache, &digest);
+  REQUIRE(cold.ok());
+  CHECK(file_text(cold->file) == expect);
+  CHECK(count_entries(dir / "cache") == pieces + 1);  // the pieces and the member entry
+  const auto mkey = member_key(piece_compressor_id(), 6, piece, data.size(), digest);
+  auto listed = cache.get(mkey);
+  REQUIRE(listed.has_value());
+  REQUIRE(listed->size() == 32 * pieces);
+  for (std::size_t k = 0; k < pieces; ++k) {
+    std::size_t off = k * piece, n = std::min(piece, data.size() - off);
+    auto key = piece_key(piece_compressor_id(), 6, off + n == data.size(), {}, view(data).subspan(off, n));
+    CHECK(std::equal(key.begin(), key.end(), listed->begin() + 32 * k));
+  }
+  // Warm, with and without the digest: the same bytes and CRC.
+  for (const util::Sha256Digest* d : {&digest, static_cast<const util::Sha256Digest*>(nullptr)}) {
+    auto warm = deflate_chunked(view(data), nullptr, 6, piece, 1, dir.path(), &cache, d);
+    REQUIRE(warm.ok());
+    CHECK(file_text(warm->file) == expect);
+    CHECK(warm->crc32 == plain->crc32);
+  }
+  // A member entry is keyed by level and piece size as well: another level
+  // misses it and adds its own.
+  CHECK(member_key(piece_compressor_id(), 5, piece, data.size(), digest) != mkey);
+  CHECK(member_key(piece_compressor_id(), 6, piece + 1, data.size(), digest) != mkey);
+  // A damaged member entry is a miss: the pieces are hashed, the bytes do
+  // not change and the entry is written anew. So is a damaged piece entry
+  // the member entry names.
+  std::string m = read_file(cache.entry_path(mkey));
+  write_file(cache.entry_path(mkey), m.substr(0, m.size() - 32));
+  CHECK(!cache.get(mkey).has_value());
+  auto key1 = piece_key(piece_compressor_id(), 6, false, {}, view(data).subspan(piece, piece));
+  std::string e1 = read_file(cache.entry_path(key1));
+  e1[e1.size() - 1] ^= 0x01;
+  write_file(cache.entry_path(key1), e1);
+  auto fixed = deflate_chunked(view(data), nullptr, 6, piece, 2, dir.path(), &cache, &digest);
+  REQUIRE(fixed.ok());
+  CHECK(file_text(fixed->file) == expect);
+  CHECK(cache.get(mkey).has_value());
+  CHECK(cache.get(key1).has_value());
+  write_file(cache.entry_path(key1), e1);
+  auto again = deflate_chunked(view(data), nullptr, 6, piece, 1, dir.path(), &cache, &digest);
+  REQUIRE(again.ok());
+  CHECK(file_text(again->file) == expect);
+  CHECK(cache.get(key1).has_value());
+  CHECK(count_entries(dir / "cache") == pieces + 1);
+
+  // find_cached() + write_cached(): the same bytes straight from the cache,
+  // also when a piece's payload is damaged after it was found (compressed
+  // again and rewritten); nothing found for another digest.
+  auto found = find_cached(view(data), 6, piece, cache, digest);
+  REQUIRE(found.has_value());
+  CHECK(found->keys.size() == pieces);
+  CHECK(found->compressed == expect.size());
+  write_file(cache.entry_path(key1), e1);
+  std::string streamed;
+  auto st = write_cached(*found, view(data), nullptr, 6, piece, cache, [&](util::Bytes b) -> util::Status {
+    streamed.append(reinterpret_cast<const char*>(b.data()), b.size());
+    return {};
+  });
+  REQUIRE(st.ok());
+  CHECK(streamed == expect);
+  CHECK(cache.get(key1).has_value());
+  CHECK(!find_cached(view(data), 6, piece, cache, util::sha256(view(std::string("other")))).has_value());
+  CHECK(!find_cached(view(data), 5, piece, cache, digest).has_value());
+}
+
 TEST_CASE("piece cache: trim removes least recently used entries down to the bound") {
   TempDir dir;
   PieceCache big(PieceCacheOptions{dir / "c", std::uint64_t{1} << 30});

@@ -12,6 +12,7 @@
 
 #include "wheelfix/util/atomic_file.hpp"
 #include "wheelfix/util/bytes.hpp"
+#include "wheelfix/util/hash.hpp"
 #include "wheelfix/util/result.hpp"
 #include "wheelfix/wheel/zip_format.hpp"
 #include "wheelfix/wheel/zip_reader.hpp"
@@ -86,8 +87,14 @@ class ZipWriter {
   // Queues new data the writer owns.
   util::Status add_owned(std::string name, std::vector<std::uint8_t> data, const NewMemberOptions& options = {});
   // Queues the content of a file, mapped only while it is compressed and
-  // written (keeps memory bounded for many large members).
-  util::Status add_file(std::string name, std::string path, const NewMemberOptions& options = {});
+  // written (keeps memory bounded for many large members). `sha256`, when
+  // the caller has it anyway (the RECORD hash), is the SHA-256 of the file's
+  // bytes: a member deflated in pieces is then looked up in the piece cache
+  // by it, without hashing each piece again. It must be the digest of
+  // exactly the file as it will be read; a wrong one can only miss or, if it
+  // names other data, bring that data's pieces.
+  util::Status add_file(std::string name, std::string path, const NewMemberOptions& options = {},
+                        std::optional<util::Sha256Digest> sha256 = std::nullopt);
   // Queues a directory entry; `name` must end with '/'.
   util::Status add_directory(std::string name);
 
@@ -114,6 +121,7 @@ class ZipWriter {
     std::uint64_t raw_size = 0;
     bool executable = false;
     int level = 6;
+    std::optional<util::Sha256Digest> sha256;  // of the data, when given (add_file)
   };
 
  private:
@@ -137,6 +145,11 @@ struct PreparedMember {
   // Owns payload when it is a stored file input or a chunked deflate's
   // scratch file; the sink may release() what it has written.
   std::optional<util::MappedFile> mapping;
+  // When set, the payload is not in `payload`: this writes its `stream_size`
+  // bytes in order through `write` (a member whose pieces all come from the
+  // cache goes straight into the output, with no scratch file).
+  std::function<util::Status(const std::function<util::Status(util::Bytes)>& write)> stream;
+  std::uint64_t stream_size = 0;
 };
 
 // Building block of ZipWriter::commit(): computes CRC and compressed form of
@@ -144,8 +157,10 @@ struct PreparedMember {
 // once per member, in order, on the calling thread. At most `threads`
 // prepared members exist at once. Members above options.chunked_threshold
 // are deflated in pieces (see ZipWriterOptions) into scratch files next to
-// `archive`. Stops at the first error and returns it: a worker's (e.g. an
-// unreadable input file, "<archive>: <member>: <why>") or the sink's.
+// `archive`, or, when every piece is in the cache, streamed from it by the
+// sink (PreparedMember::stream). Stops at the first error and returns it: a
+// worker's (e.g. an unreadable input file, "<archive>: <member>: <why>") or
+// the sink's.
 util::Status prepare_members(const std::vector<ZipWriter::Member>& members, const ZipWriterOptions& options,
                              const std::string& archive,
                              const std::function<util::Status(std::size_t, PreparedMember&)>& sink);
