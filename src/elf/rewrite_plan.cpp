@@ -303,6 +303,28 @@ bool touches_dynamic(const EditPlan& p) {
          p.add_debug_tag || !p.rename_dynamic_symbols.empty() || !p.clear_symbol_version.empty();
 }
 
+// A new interpreter that fits is written over PT_INTERP's bytes (the rest
+// zeroed): they must hold nothing else, neither another section nor a table
+// a dynamic tag finds there (a corrupt PT_INTERP can cover .dynsym).
+util::Status check_interp_room(const Image& img, const std::string& interp) {
+  for (const auto& p : img.ph) {
+    if (p.type != PT_INTERP || interp.size() + 1 > p.filesz) continue;
+    const std::uint64_t lo = p.offset, hi = p.offset + p.filesz;  // checked in read_headers
+    for (std::size_t i = 1; i < img.sh.size(); ++i) {
+      const Shdr& s = img.sh[i];
+      auto end = util::checked_add(s.offset, s.size);
+      if ((s.flags & SHF_ALLOC) && s.type != SHT_NOBITS && s.size && s.offset != lo && s.offset < hi && (!end || lo < *end))
+        return make_error(img.name, ": PT_INTERP overlaps section ", std::to_string(i));
+    }
+    for (const auto& d : img.dyn) {
+      if (!is_movable_address_tag(d.tag) && d.tag != DT_STRTAB) continue;
+      auto off = img.offset_of(d.val, 1);
+      if (off && *off >= lo && *off < hi) return make_error(img.name, ": PT_INTERP overlaps a table that a dynamic tag names");
+    }
+  }
+  return {};
+}
+
 // The DT_NEEDED names and the run paths an entry list gives, to tell
 // whether an edit changed what a resolution cache note records.
 std::vector<std::string> resolution_inputs(const Image& img, const std::vector<Entry>& es) {
@@ -328,6 +350,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   if (touches_dynamic(plan) && !img.has_dyn)
     return make_error(img.name, ": no dynamic section (statically linked?)");
   if (plan.interpreter && !img.interp_clash.empty()) return make_error(img.name, ": ", img.interp_clash);
+  if (plan.interpreter) WF_CHECK(check_interp_room(img, *plan.interpreter));
   if (touches_dynamic(plan) && img.dynstr.empty())
     return make_error(img.name, ": no dynamic string table");
 
