@@ -232,6 +232,7 @@ struct LayoutInput {
   bool dynstr_must_move = false;                 // new strings did not fit
   std::vector<Patch> dynstr_writes;              // in-place writes (file offsets)
   std::optional<std::string> interp;             // set: new interpreter
+  bool interp_must_move = false;                 // its old bytes hold other data too
   std::optional<bool> execstack;
   std::vector<Shdr> sh;                          // possibly edited section headers
   std::uint64_t page_size = 0;

@@ -219,7 +219,7 @@ util::Status decide_moves(Layout& L) {
   if (in.interp && L.interp < 0) return make_error(img.name, ": no PT_INTERP (not a dynamically linked executable)");
   L.add_stack = in.execstack && *in.execstack && find_ph(ph, PT_GNU_STACK) < 0;
   bool dyn_needed = img.has_dyn && L.slots > img.dyn_slots;
-  bool interp_needed = L.interp_text && L.interp_text->size() + 1 > ph[L.interp].filesz;
+  bool interp_needed = L.interp_text && (L.interp_text->size() + 1 > ph[L.interp].filesz || in.interp_must_move);
   bool rebuild = L.own >= 0 && (in.dynstr_must_move || dyn_needed || interp_needed ||
                               (L.add_stack ? 1u : 0u) + in.reserve_slots > free_slots(ph).size());
   L.move_dyn = dyn_needed || (rebuild && img.has_dyn && L.in_own_tail(img.dyn_off));

@@ -303,26 +303,28 @@ bool touches_dynamic(const EditPlan& p) {
          p.add_debug_tag || !p.rename_dynamic_symbols.empty() || !p.clear_symbol_version.empty();
 }
 
-// A new interpreter that fits is written over PT_INTERP's bytes (the rest
-// zeroed): they must hold nothing else, neither another section nor a table
-// a dynamic tag finds there (a corrupt PT_INTERP can cover .dynsym).
-util::Status check_interp_room(const Image& img, const std::string& interp) {
+// True when PT_INTERP's bytes hold something else too: another section or
+// a table a dynamic tag finds there (patchelf's contiguous-note-sections
+// file; a corrupt PT_INTERP can cover .dynsym). A new interpreter is then
+// not written over them (which zero-fills the rest) but moved.
+bool interp_shares_bytes(const Image& img) {
   for (const auto& p : img.ph) {
-    if (p.type != PT_INTERP || interp.size() + 1 > p.filesz) continue;
+    if (p.type != PT_INTERP || p.filesz == 0) continue;
     const std::uint64_t lo = p.offset, hi = p.offset + p.filesz;  // checked in read_headers
     for (std::size_t i = 1; i < img.sh.size(); ++i) {
       const Shdr& s = img.sh[i];
       auto end = util::checked_add(s.offset, s.size);
-      if ((s.flags & SHF_ALLOC) && s.type != SHT_NOBITS && s.size && s.offset != lo && s.offset < hi && (!end || lo < *end))
-        return make_error(img.name, ": PT_INTERP overlaps section ", std::to_string(i));
+      bool is_interp = s.offset == lo && s.addr == p.vaddr;
+      if ((s.flags & SHF_ALLOC) && s.type != SHT_NOBITS && s.size && !is_interp && s.offset < hi && (!end || lo < *end))
+        return true;
     }
     for (const auto& d : img.dyn) {
       if (!is_movable_address_tag(d.tag) && d.tag != DT_STRTAB) continue;
       auto off = img.offset_of(d.val, 1);
-      if (off && *off >= lo && *off < hi) return make_error(img.name, ": PT_INTERP overlaps a table that a dynamic tag names");
+      if (off && *off >= lo && *off < hi) return true;
     }
   }
-  return {};
+  return false;
 }
 
 // The DT_NEEDED names and the run paths an entry list gives, to tell
@@ -350,7 +352,6 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   if (touches_dynamic(plan) && !img.has_dyn)
     return make_error(img.name, ": no dynamic section (statically linked?)");
   if (plan.interpreter && !img.interp_clash.empty()) return make_error(img.name, ": ", img.interp_clash);
-  if (plan.interpreter) WF_CHECK(check_interp_room(img, *plan.interpreter));
   if (touches_dynamic(plan) && img.dynstr.empty())
     return make_error(img.name, ": no dynamic string table");
 
@@ -400,6 +401,7 @@ util::Result<FileEdit> plan_edits(const Image& img, const EditPlan& plan) {
   in.reserve_slots = plan.reserve_phdr_slots;
   in.execstack = plan.execstack;
   in.interp = plan.interpreter;
+  in.interp_must_move = plan.interpreter && interp_shares_bytes(img);
   for (auto& e : es) {
     if (e.text) e.d.val = placer.resolve(e.handle, compact);
     in.dyn.push_back(e.d);

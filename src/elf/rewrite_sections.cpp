@@ -96,6 +96,17 @@ util::Status check_section_names(Image& img) {
   if (!table) return util::make_error(img.name, ": section names: data region extends past file end");
   if (table->back() != 0)
     return util::make_error(img.name, ": section names: string table is not zero terminated");
+  // The rewriter writes the headers, the dynamic table, .dynstr and the
+  // interpreter in place: the name table may share no bytes with them (a
+  // corrupt header put it inside the program header table).
+  const std::uint64_t lo = names.offset, hi = names.offset + names.size;  // checked above
+  auto hit = [&](std::uint64_t a, std::uint64_t b) { return a < hi && lo < b; };
+  bool clash = hit(0, img.c.ehdr_size) || hit(img.eh.phoff, img.eh.phoff + img.ph.size() * img.c.phdr_size) ||
+               (img.has_dyn && hit(img.dyn_off, img.dyn_off + img.dyn_slots * img.c.dyn_size)) ||
+               (!img.dynstr.empty() && hit(img.dynstr_off, img.dynstr_off + img.dynstr.size()));
+  for (const auto& p : img.ph)
+    clash = clash || (p.type == PT_INTERP && p.filesz && hit(p.offset, p.offset + p.filesz));
+  if (clash) return util::make_error(img.name, ": section names: the string table overlaps a table the rewriter writes");
   for (std::size_t i = 1; i < img.sh.size(); ++i) {
     if (img.sh[i].name >= names.size)
       return util::make_error(img.name, ": section ", std::to_string(i), ": section name offset out of bounds");
